@@ -1,0 +1,63 @@
+import pg from 'pg';
+import type { Logger } from '../core/logger.ts';
+
+const TIMESTAMP_OID = 1114;
+const TIMESTAMPTZ_OID = 1184;
+
+/** QuestDB sends timestamps as UTC `TIMESTAMP WITHOUT TIME ZONE` (architecture.md): read them as epoch ms. */
+export function parseQuestdbTimestamp(text: string): number {
+  const iso = text.includes('T') ? text : text.replace(' ', 'T');
+  return Date.parse(/Z|[+-]\d{2}:?\d{2}$/.test(iso) ? iso : `${iso}Z`);
+}
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === TIMESTAMP_OID || oid === TIMESTAMPTZ_OID) return parseQuestdbTimestamp;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as unknown as pg.CustomTypesConfig;
+
+export type Row = Record<string, unknown>;
+
+/** SQL over QuestDB's PG wire: a small pool, timestamps as epoch milliseconds. */
+export class SqlClient {
+  private readonly pool: pg.Pool;
+
+  constructor(pgUrl: string, private readonly log: Logger, max = 4) {
+    this.pool = new pg.Pool({ connectionString: pgUrl, max, types, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+    this.pool.on('error', (err) => this.log.warn({ err }, 'idle QuestDB connection failed'));
+  }
+
+  async query<T extends Row = Row>(text: string, params: unknown[] = []): Promise<T[]> {
+    const res = await this.pool.query<T>(text, params);
+    return res.rows;
+  }
+
+  /** DDL and statements without rows. */
+  async exec(text: string): Promise<void> {
+    await this.pool.query(text);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Quotes a string literal for QuestDB SQL (where binds are not honoured, questdb#1980). */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A timestamp literal QuestDB reads as UTC microseconds. */
+export function sqlTimestamp(ms: number): string {
+  return `CAST(${Math.trunc(ms)}000 AS TIMESTAMP)`;
+}
