@@ -76,3 +76,51 @@ export interface Alert {
   status: AlertStatus;
   evidence?: unknown;
 }
+
+/** A meter in the registry (interface.md §2, "Registry fields"), as of some moment. */
+export interface MeterRecord {
+  meterId: string;
+  customerId?: string | undefined;
+  customerName?: string | undefined;
+  address?: string | undefined;
+  district?: string | undefined;
+  route?: string | undefined;
+  category?: MeterCategory | undefined;
+  kind?: MeterKind | undefined;
+  spec?: string | undefined;
+  /** m³/h; derived from `spec` (core/gsize.ts) when absent. */
+  qmax?: number | undefined;
+  status?: MeterStatus | undefined;
+  parentMeterId?: string | undefined;
+  households?: number | undefined;
+  commercialUnits?: number | undefined;
+  installedAt?: number | undefined;
+  activatedAt?: number | undefined;
+  manufacturer?: string | undefined;
+  model?: string | undefined;
+  contact?: string | undefined;
+  propertyCompany?: string | undefined;
+}
+
+/** A record that ingest refused, kept with its reason (interface.md §1 "Outcome of every record"). */
+export interface RejectedRecord {
+  receivedAt: number;
+  source: 'mqtt' | 'http';
+  topic?: string | undefined;
+  endpoint?: string | undefined;
+  clientId?: string | undefined;
+  meterId?: string | undefined;
+  reason: string;
+  field?: string | undefined;
+  value?: string | undefined;
+  raw: string;
+}
+
+/** IC-card top-up from the counter (interface.md §2, POST /api/ic/purchases). */
+export interface IcPurchase {
+  meterId: string;
+  ts: number;
+  volume: number;
+  amount: number;
+  receivedAt: number;
+}
