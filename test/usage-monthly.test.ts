@@ -110,11 +110,14 @@ describe('SQL month usage on hand-made registers: replacement, estimate, backwar
       expect(row.usage).toBeCloseTo(reference[i]!.usage!, 6);
       expect(row.coverage).toBeCloseTo(reference[i]!.coverage, 6);
     });
-    // Hand check of the replacement month: old register 131 → 150 over 17 Feb 09:00 → 1 Mar (11 d 15 h),
-    // new register 0 → 20 over 1 Mar → 17 Mar 09:00 (16 d 9 h): March gets all 20 + none of the old.
+    // Hand check of the replacement month: the old register's 131 → 150 (17 Feb → 1 Mar) lies
+    // in February; the new register's 0 → 20 (1 Mar → 17 Mar) in March; 17 Mar → 17 Apr runs
+    // backwards (20 → 15) and counts 0. So March = 20 exactly, and February = 19 + 31·(17 Feb
+    // 09:00 − 1 Feb)/(17 Feb − 17 Jan).
     const march = rows.find((r) => r.monthStart === t('2025-03-01T00:00'));
-    const aprilPart = (reads[3]!.ts - t('2025-04-01T00:00')) / (reads[3]!.ts - reads[2]!.ts);
-    expect(march?.usage).toBeCloseTo(20 + 0 * aprilPart, 6);
+    expect(march?.usage).toBeCloseTo(20, 9);
+    const february = rows.find((r) => r.monthStart === t('2025-02-01T00:00'));
+    expect(february?.usage).toBeCloseTo(19 + (31 * (t('2025-02-17T09:00') - t('2025-02-01T00:00'))) / (t('2025-02-17T09:00') - t('2025-01-17T09:00')), 9);
     expect(rows.every((r) => r.usage >= 0)).toBe(true);
   });
 
