@@ -126,15 +126,19 @@ export class RegistryRepo {
       const t = input.effectiveAt ?? now;
       byTime.set(t, [...(byTime.get(t) ?? []), input]);
     }
-    // Rows of the same batch for the same meter and time build on each other, in order.
+    // Oldest effective time first; a row builds on the latest earlier version of its meter,
+    // whether stored or written earlier in this same batch (a CSV may carry a meter's history).
     const written: MeterVersion[] = [];
-    for (const [t, group] of byTime) {
-      const priors = await this.metersAsOf([...new Set(group.map((g) => g.meterId))], t);
-      const state = new Map<string, MeterRecord>([...priors].map(([id, v]) => [id, v.meter]));
+    const inBatch = new Map<string, MeterVersion>();
+    for (const [t, group] of [...byTime].sort((a, b) => a[0] - b[0])) {
+      const stored = await this.metersAsOf([...new Set(group.map((g) => g.meterId))], t);
       for (const input of group) {
-        const meter = applyChanges(state.get(input.meterId), input.meterId, input.changes);
-        state.set(input.meterId, meter);
-        written.push({ meter, effectiveAt: t, changedAt: now, changedBy: input.changedBy ?? actor });
+        const candidates = [stored.get(input.meterId), inBatch.get(input.meterId)].filter((v): v is MeterVersion => v !== undefined);
+        const prior = candidates.sort((a, b) => b.effectiveAt - a.effectiveAt)[0];
+        const meter = applyChanges(prior?.meter, input.meterId, input.changes);
+        const version = { meter, effectiveAt: t, changedAt: now, changedBy: input.changedBy ?? actor };
+        inBatch.set(input.meterId, version);
+        written.push(version);
       }
     }
     const last = new Map<string, MeterVersion>();
