@@ -68,6 +68,13 @@ describe('POST /api/meters', () => {
     expect(await registry.knownMeter('API-A3')).toBe(false);
   });
 
+  it('accepts a JSON body that starts with a UTF-8 BOM', async () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify([{ meterId: 'API-J1', customerName: '赵六' }]), 'utf8')]);
+    const res = await app.inject({ method: 'POST', url: '/api/meters', payload: body, headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(200);
+    expect((await get('/api/meters/API-J1')).body.meter.customerName).toBe('赵六');
+  });
+
   it('with atomic=true a single bad row writes nothing', async () => {
     const res = await postJson('/api/meters?atomic=true', [{ meterId: 'API-B1', spec: 'G4' }, { meterId: 'bad id!' }]);
     expect(res.statusCode).toBe(400);
