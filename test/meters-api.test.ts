@@ -129,6 +129,12 @@ describe('POST /api/meters', () => {
     expect(bulk.body.parent).toBeNull();
     const h2 = await get('/api/meters/API-H2');
     expect(h2.body.parent).toMatchObject({ meterId: 'API-BULK', category: 'residential_bulk' });
+    // H1 moves off the bulk meter (one-household-one-meter retrofit): gone from now on, still there before.
+    const before = Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await postJson('/api/meters', [{ meterId: 'API-H1', parentMeterId: null }])).json().written).toBe(1);
+    expect((await get('/api/meters/API-BULK')).body.households.map((h: { meterId: string }) => h.meterId)).toEqual(['API-H2']);
+    expect((await get(`/api/meters/API-BULK?asOf=${before}`)).body.households.map((h: { meterId: string }) => h.meterId)).toEqual(['API-H1', 'API-H2']);
   });
 });
 

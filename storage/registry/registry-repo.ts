@@ -70,13 +70,18 @@ export class RegistryRepo {
     return out;
   }
 
-  /** Household meters behind a bulk meter, as of `t` (domain.md §2 residential bulk). */
+  /**
+   * Household meters behind a bulk meter, as of `t` (domain.md §2 residential bulk): meters
+   * that ever named it as parent, kept when their version at `t` still does. Avoids a
+   * fleet-wide LATEST ON on every meter view.
+   */
   async householdsOf(bulkMeterId: string, t: number = Date.now()): Promise<MeterVersion[]> {
-    const rows = await this.sql.query(
-      `SELECT * FROM (SELECT * FROM ${TABLE} WHERE ts <= ${sqlTimestamp(t)} LATEST ON ts PARTITION BY meter_id)
-       WHERE parent_meter_id = ${sqlString(bulkMeterId)} ORDER BY meter_id`,
+    const ever = await this.sql.query<{ meter_id: string }>(
+      `SELECT DISTINCT meter_id FROM ${TABLE} WHERE parent_meter_id = ${sqlString(bulkMeterId)} AND ts <= ${sqlTimestamp(t)}`,
     );
-    return rows.map(meterFromRow);
+    if (ever.length === 0) return [];
+    const versions = await this.metersAsOf(ever.map((r) => r.meter_id), t);
+    return [...versions.values()].filter((v) => v.meter.parentMeterId === bulkMeterId).sort((a, b) => a.meter.meterId.localeCompare(b.meter.meterId));
   }
 
   /** Every version of a meter, oldest first. */
