@@ -16,6 +16,8 @@ import { migrate } from './storage/migrations/index.ts';
 import { SqlClient } from './storage/sql.ts';
 import { EmbeddedBroker } from './ingest/broker/embedded-broker.ts';
 import { buildApp } from './dashboard/app.ts';
+import { RegistryRepo } from './storage/registry/registry-repo.ts';
+import { ReplacementsRepo } from './storage/registry/replacements-repo.ts';
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
@@ -45,8 +47,14 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
     await broker.start();
     stoppers.push({ name: 'broker', stop: () => broker.stop() });
 
+    // Registry read model (issue 4): ingest uses registry.knownMeter() when the registry is enforced.
+    const registry = new RegistryRepo(storage.sql, storage.endpoints.httpUrl, log.child({ module: 'registry' }), config.registry.knownRefresh);
+    const replacements = new ReplacementsRepo(storage.sql, storage.endpoints.httpUrl);
+
     const app = await buildApp({
       log,
+      meters: { registry, replacements, zone: config.general.timezone },
+      meterData: { sql: storage.sql, replacements, zone: config.general.timezone, maxReadings: config.registry.maxReadings },
       health: {
         broker: () => ({ ...broker.state() }),
         storage: () => ({ ...storage.monitor.state, mode: storage.mode }),

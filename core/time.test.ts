@@ -11,6 +11,7 @@ describe('parseTimestamp', () => {
   });
   it('refuses local times without an offset, garbage, NaN and strings of digits', () => {
     expect(parseTimestamp('2026-11-27T08:00:00')).toBeUndefined();
+    expect(parseTimestamp('2026-03-01')).toBeUndefined(); // "-01" is not an offset
     expect(parseTimestamp('yesterday')).toBeUndefined();
     expect(parseTimestamp(Number.NaN)).toBeUndefined();
     expect(parseTimestamp('1795766400000')).toBeUndefined();

@@ -10,7 +10,8 @@ export function parseTimestamp(value: unknown): number | undefined {
   }
   if (typeof value !== 'string') return undefined;
   // An offset is required: a bare local time is ambiguous across time zones.
-  if (!/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.trim())) return undefined;
+  // A bare date ("2026-03-01") must not pass either: its "-01" looks like an offset.
+  if (!/T.*(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.trim())) return undefined;
   const dt = DateTime.fromISO(value.trim(), { setZone: true });
   return dt.isValid ? dt.toMillis() : undefined;
 }

@@ -1,11 +1,17 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../core/logger.ts';
 import { buildHealthReport, type HealthSources } from './health.ts';
+import { meterDataRoutes, type MeterDataRouteDeps } from './routes/meter-data.ts';
+import { metersRoutes, type MetersRouteDeps } from './routes/meters.ts';
 
 export interface AppDeps {
   log: Logger;
   health: HealthSources;
   startedAt?: number;
+  /** Registry API (POST/GET /api/meters…), issue 4. */
+  meters?: MetersRouteDeps;
+  /** A meter's readings and usage (GET /api/meters/{id}/readings|usage), issue 4. */
+  meterData?: MeterDataRouteDeps;
 }
 
 /** The HTTP API and dashboard, built without listen() so tests can use app.inject(). */
@@ -19,6 +25,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const report = buildHealthReport(deps.health, startedAt);
     return reply.code(report.status === 'down' ? 503 : 200).send(report);
   });
+
+  // Each route family is its own encapsulated plugin (its content-type parsers stay local).
+  const { meters, meterData } = deps;
+  if (meters) await app.register(async (scope) => metersRoutes(scope, meters));
+  if (meterData) await app.register(async (scope) => meterDataRoutes(scope, meterData));
 
   return app;
 }

@@ -58,4 +58,14 @@ export const mqtt = {
   maxPacketBytes: setting('MW_MQTT_MAX_PACKET', positiveInt, 1024 * 1024, 'largest MQTT packet accepted, bytes'),
 } satisfies Section;
 
-export const sections = { general, questdb, http, mqtt } as const;
+export const registry = {
+  knownRefresh: setting(
+    'MW_REGISTRY_KNOWN_REFRESH',
+    duration,
+    10_000,
+    'how long an "unknown meter" answer of the registry lookup is trusted before the meter list is reloaded',
+  ),
+  maxReadings: setting('MW_READINGS_EXPORT_MAX', positiveInt, 1_000_000, 'most readings one GET /api/meters/{id}/readings returns'),
+} satisfies Section;
+
+export const sections = { general, questdb, http, mqtt, registry } as const;
