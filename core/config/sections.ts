@@ -58,4 +58,23 @@ export const mqtt = {
   maxPacketBytes: setting('MW_MQTT_MAX_PACKET', positiveInt, 1024 * 1024, 'largest MQTT packet accepted, bytes'),
 } satisfies Section;
 
-export const sections = { general, questdb, http, mqtt } as const;
+/** Thresholds and windows of the anomaly rules (domain.md §4, interface.md §3 defaults). */
+export const analytics = {
+  largeFlow: setting('MW_RULE_LARGE_FLOW', z.coerce.number().positive(), 40, 'large_flow: flow in m³/h at or above which a customer enters the ≥40 m³/h class'),
+  residentialHigh: setting('MW_RULE_RESIDENTIAL_HIGH', z.coerce.number().positive(), 30, 'residential_high: m³ in a calendar month'),
+  residentialMonthlyVisit: setting('MW_RULE_RESIDENTIAL_VISIT', z.coerce.number().positive(), 100, 'residential usage (m³/month) that puts a customer in the monthly-visit class'),
+  yoyDown: setting('MW_RULE_YOY_DOWN', z.coerce.number().positive(), 0.05, 'yoy_deviation: fraction below the same month last year that fires'),
+  yoyUp: setting('MW_RULE_YOY_UP', z.coerce.number().positive(), 0.1, 'yoy_deviation: fraction above the same month last year that fires'),
+  bulkDrop: setting('MW_RULE_BULK_DROP', z.coerce.number().positive().max(1), 0.3, 'bulk_drop: fraction below the trend-and-season expectation that fires'),
+  bulkLossShare: setting('MW_RULE_BULK_LOSS_SHARE', z.coerce.number().positive().max(1), 0.08, 'bulk_balance: loss share (bulk − households) / bulk that fires'),
+  deadSmart: setting('MW_RULE_DEAD_SMART', duration, 3 * 86_400_000, 'dead_meter: silence after which a smart meter is dead'),
+  deadIc: setting('MW_RULE_DEAD_IC', duration, 7 * 86_400_000, 'dead_meter: silence after which an IC-card meter is dead'),
+  deadMechanical: setting('MW_RULE_DEAD_MECHANICAL', duration, 40 * 86_400_000, 'dead_meter: time without a read after which a mechanical meter is dead'),
+  stuckWindow: setting('MW_RULE_STUCK_WINDOW', duration, 20 * 86_400_000, 'stuck_meter: how long a register must stay flat while use is expected'),
+  stuckMinExpected: setting('MW_RULE_STUCK_MIN_EXPECTED', z.coerce.number().positive(), 2, 'stuck_meter: m³ the customer\'s own history expects over the flat window before it fires'),
+  inactiveMinUsage: setting('MW_RULE_INACTIVE_MIN_USAGE', z.coerce.number().positive(), 0.5, 'usage_while_inactive: m³ on a non-active customer that fires'),
+  blacklistFactor: setting('MW_RULE_BLACKLIST_FACTOR', z.coerce.number().positive().max(1), 0.8, 'blacklisted customers: thresholds are multiplied by this (stricter) and severity raised'),
+  schedule: setting('MW_ANALYTICS_SCHEDULE', duration, 3_600_000, 'how often the batch rules run by themselves (0 = only on POST /api/analytics/run)'),
+} satisfies Section;
+
+export const sections = { general, questdb, http, mqtt, analytics } as const;
