@@ -26,7 +26,7 @@ export const coreTables: Migration = {
       device_id SYMBOL,
       note VARCHAR,
       received_at TIMESTAMP
-    ) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, meter_id)`,
+    ) TIMESTAMP(ts) PARTITION BY MONTH WAL DEDUP UPSERT KEYS(ts, meter_id)`,
 
     // Registry with history: one row per change, `ts` = when the change takes effect.
     `CREATE TABLE IF NOT EXISTS meter_registry (
