@@ -16,6 +16,11 @@ import { migrate } from './storage/migrations/index.ts';
 import { SqlClient } from './storage/sql.ts';
 import { EmbeddedBroker } from './ingest/broker/embedded-broker.ts';
 import { buildApp } from './dashboard/app.ts';
+import { TypedBus } from './core/bus.ts';
+import type { MeterwatchEvents } from './core/events.ts';
+import { AnalyticsService } from './analytics/analytics-service.ts';
+import { alertJson } from './analytics/alerts/alert-json.ts';
+import type { StoredAlert } from './analytics/alerts/alert-rows.ts';
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
@@ -37,6 +42,7 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
     const storage = await openStorage(config, log);
     stoppers.push({ name: 'storage', stop: () => storage.close() });
 
+    const bus = new TypedBus<MeterwatchEvents>(log.child({ module: 'bus' }));
     const broker = new EmbeddedBroker({
       host: config.mqtt.host,
       port: config.mqtt.port,
@@ -45,6 +51,17 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
     await broker.start();
     stoppers.push({ name: 'broker', stop: () => broker.stop() });
 
+    const analytics = new AnalyticsService({ sql: storage.sql, bus, config, log });
+    await analytics.start();
+    stoppers.push({ name: 'analytics', stop: () => analytics.stop() });
+    // Alerts also go out on MQTT: alerts/{rule}/{meterId} (issue: analytics, item 4).
+    bus.on('alert.raised', ({ alert }) => {
+      broker.aedes.publish(
+        { cmd: 'publish', topic: `alerts/${alert.rule}/${alert.meterId}`, payload: Buffer.from(JSON.stringify(alertJson(alert as StoredAlert, config.general.timezone))), qos: 0, retain: false, dup: false },
+        () => undefined,
+      );
+    });
+
     const app = await buildApp({
       log,
       health: {
@@ -52,6 +69,9 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
         storage: () => ({ ...storage.monitor.state, mode: storage.mode }),
         ingest: () => ({ accepted: 0, rejected: 0, pending: 0, spooled: 0 }),
       },
+      bus,
+      zone: config.general.timezone,
+      alerts: { sql: storage.sql, analytics, zone: config.general.timezone },
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stoppers.push({ name: 'http', stop: () => app.close() });

@@ -1,11 +1,20 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { TypedBus } from '../core/bus.ts';
+import type { MeterwatchEvents } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
 import { buildHealthReport, type HealthSources } from './health.ts';
+import { alertRoutes, type AlertRoutesDeps } from './routes/alerts.ts';
+import { alertStream } from './ws/alert-stream.ts';
 
 export interface AppDeps {
   log: Logger;
   health: HealthSources;
   startedAt?: number;
+  bus?: TypedBus<MeterwatchEvents>;
+  zone?: string;
+  /** Alerts API and analytics runs (issue: analytics). */
+  alerts?: AlertRoutesDeps;
 }
 
 /** The HTTP API and dashboard, built without listen() so tests can use app.inject(). */
@@ -19,6 +28,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const report = buildHealthReport(deps.health, startedAt);
     return reply.code(report.status === 'down' ? 503 : 200).send(report);
   });
+
+  await app.register(websocket);
+  if (deps.alerts) await app.register(alertRoutes(deps.alerts));
+  if (deps.bus) await app.register(alertStream(deps.bus, deps.zone ?? 'Asia/Shanghai'));
 
   return app;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/logger.ts';
 import type { RuleId } from '../../core/types.ts';
 import type { SqlClient } from '../../storage/sql.ts';
+import { waitForWal } from '../../storage/wal.ts';
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
 import type { AlertSink, SubmitResult } from '../alerts/alert-sink.ts';
 import { brokenMeter } from '../rules/broken-meter.ts';
@@ -60,6 +61,9 @@ export function intervalCandidates(rows: readonly IntervalRow[], ctx: BatchConte
  */
 export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zone: string, cfg: RuleConfig, log: Logger): Promise<RunSummary> {
   const started = Date.now();
+  // Judge what was acknowledged before the run, not a half-applied back-fill.
+  const lag = await waitForWal(sql, ['readings', 'meter_registry', 'blacklist_events'], 120_000);
+  if (lag.length > 0) log.warn({ lag }, 'running analytics before QuestDB applied every committed write');
   const ctx = await loadBatchContext(sql, asOf, zone, cfg);
   const rateFloor = Math.min(cfg.largeFlow * cfg.blacklistFactor, ...[...ctx.meters.values()].map((m) => m.info.qmax ?? Infinity).map((q) => q * 1.2));
   const intervals = await suspiciousIntervals(sql, 0, asOf, rateFloor);

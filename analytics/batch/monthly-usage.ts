@@ -18,6 +18,8 @@ export interface MonthUsage {
 }
 
 const DAY = 86_400_000;
+/** A month whose first or last read is this close to its edge counts as read, extrapolated at the nearest rate. */
+export const EDGE_TOLERANCE_MS = 36 * 3_600_000;
 
 /** Month starts in `zone` from the month containing `from` up to (excluding) `to`. */
 export function monthStarts(from: number, to: number, zone: string): number[] {
@@ -42,7 +44,7 @@ export function monthlyUsage(points: readonly RegisterPoint[], to: number, zone:
   const starts = monthStarts(first, Math.min(to, last + 1), zone);
   const months: MonthUsage[] = starts.map((start, i) => {
     const end = starts[i + 1] ?? DateTime.fromMillis(start, { zone }).plus({ months: 1 }).toMillis();
-    return { start, end, usage: 0, covered: first <= start && last >= end, maxGapDays: 0, reads: 0 };
+    return { start, end, usage: 0, covered: first <= start + EDGE_TOLERANCE_MS && last >= end - EDGE_TOLERANCE_MS, maxGapDays: 0, reads: 0 };
   });
   let mi = 0;
   for (let i = 0; i < points.length; i++) {
@@ -65,5 +67,18 @@ export function monthlyUsage(points: readonly RegisterPoint[], to: number, zone:
       m.maxGapDays = Math.max(m.maxGapDays, span / DAY);
     }
   }
+  extrapolateEdges(points, months);
   return months;
+}
+
+/** Reads a few hours short of a month edge: carry the nearest segment's rate to the edge. */
+function extrapolateEdges(points: readonly RegisterPoint[], months: MonthUsage[]): void {
+  if (points.length < 2 || months.length === 0) return;
+  const rate = (a: RegisterPoint, b: RegisterPoint) => (b.t > a.t ? Math.max(0, b.r - a.r) / (b.t - a.t) : 0);
+  const firstMonth = months[0]!;
+  const p0 = points[0]!;
+  if (p0.t > firstMonth.start && p0.t - firstMonth.start <= EDGE_TOLERANCE_MS) firstMonth.usage += rate(p0, points[1]!) * (p0.t - firstMonth.start);
+  const lastMonth = months[months.length - 1]!;
+  const pn = points[points.length - 1]!;
+  if (pn.t < lastMonth.end && lastMonth.end - pn.t <= EDGE_TOLERANCE_MS) lastMonth.usage += rate(points[points.length - 2]!, pn) * (lastMonth.end - pn.t);
 }

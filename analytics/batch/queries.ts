@@ -49,12 +49,18 @@ export interface MonthRow {
   [k: string]: unknown;
 }
 
-/** Per meter and calendar month: first and last read (time and register), count, peak reported flow. */
+/**
+ * Per meter and calendar month: first and last read (time and register), count, peak
+ * reported flow. Reads up to two months past asOf are included: a month that ends by asOf
+ * is pro-rated with the read that follows it (a handheld read on the 17th completes the
+ * month before), but no period ending after asOf is judged.
+ */
 export function monthlyReads(sql: SqlClient, asOf: number, zone: string): Promise<MonthRow[]> {
+  const until = asOf + 62 * 86_400_000;
   return sql.query<MonthRow>(
     `SELECT meter_id, ts, min(ts) t0, max(ts) t1, first(reading) r0, last(reading) r1, count() n, max(flow) max_flow,
             sum(CASE WHEN estimated THEN 1 ELSE 0 END) estimated
-     FROM readings WHERE ts < ${sqlTimestamp(asOf)}
+     FROM readings WHERE ts < ${sqlTimestamp(until)}
      SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${sqlString(zone)}`,
   );
 }
