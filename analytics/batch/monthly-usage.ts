@@ -68,6 +68,8 @@ export function monthlyUsage(points: readonly RegisterPoint[], to: number, zone:
     }
   }
   extrapolateEdges(points, months);
+  // Pro-rating sums many fractions: 30 m³ must compare as 30, not 29.999999999.
+  for (const m of months) m.usage = Math.round(m.usage * 1e6) / 1e6;
   return months;
 }
 
