@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { setting, optionalSetting, port, positiveInt, bool, duration, type Section } from './setting.ts';
+import { setting, optionalSetting, durationSetting, port, positiveInt, bool, type Section } from './setting.ts';
 
 /**
  * Every setting of meterwatch, grouped by the part that uses it. Add a section here (or a
@@ -42,7 +42,7 @@ export const questdb = {
     'Maven repository used for the direct download when Maven (mvn) is not installed',
   ),
   useMaven: setting('MW_USE_MAVEN', bool, true, 'fetch the jar with mvn when it is installed (false: always download directly)'),
-  startTimeout: setting('MW_QUESTDB_START_TIMEOUT', duration, 60_000, 'how long to wait for the managed QuestDB to become ready'),
+  startTimeout: durationSetting('MW_QUESTDB_START_TIMEOUT', '60s', 'how long to wait for the managed QuestDB to become ready'),
 } satisfies Section;
 
 export const http = {
@@ -67,14 +67,14 @@ export const analytics = {
   yoyUp: setting('MW_RULE_YOY_UP', z.coerce.number().positive(), 0.1, 'yoy_deviation: fraction above the same month last year that fires'),
   bulkDrop: setting('MW_RULE_BULK_DROP', z.coerce.number().positive().max(1), 0.3, 'bulk_drop: fraction below the trend-and-season expectation that fires'),
   bulkLossShare: setting('MW_RULE_BULK_LOSS_SHARE', z.coerce.number().positive().max(1), 0.08, 'bulk_balance: loss share (bulk − households) / bulk that fires'),
-  deadSmart: setting('MW_RULE_DEAD_SMART', duration, 3 * 86_400_000, 'dead_meter: silence after which a smart meter is dead'),
-  deadIc: setting('MW_RULE_DEAD_IC', duration, 7 * 86_400_000, 'dead_meter: silence after which an IC-card meter is dead'),
-  deadMechanical: setting('MW_RULE_DEAD_MECHANICAL', duration, 40 * 86_400_000, 'dead_meter: time without a read after which a mechanical meter is dead'),
-  stuckWindow: setting('MW_RULE_STUCK_WINDOW', duration, 20 * 86_400_000, 'stuck_meter: how long a register must stay flat while use is expected'),
+  deadSmart: durationSetting('MW_RULE_DEAD_SMART', '3d', 'dead_meter: silence after which a smart meter is dead'),
+  deadIc: durationSetting('MW_RULE_DEAD_IC', '7d', 'dead_meter: silence after which an IC-card meter is dead'),
+  deadMechanical: durationSetting('MW_RULE_DEAD_MECHANICAL', '40d', 'dead_meter: time without a read after which a mechanical meter is dead'),
+  stuckWindow: durationSetting('MW_RULE_STUCK_WINDOW', '20d', 'stuck_meter: how long a register must stay flat while use is expected'),
   stuckMinExpected: setting('MW_RULE_STUCK_MIN_EXPECTED', z.coerce.number().positive(), 2, 'stuck_meter: m³ the customer\'s own history expects over the flat window before it fires'),
   inactiveMinUsage: setting('MW_RULE_INACTIVE_MIN_USAGE', z.coerce.number().positive(), 0.5, 'usage_while_inactive: m³ on a non-active customer that fires'),
   blacklistFactor: setting('MW_RULE_BLACKLIST_FACTOR', z.coerce.number().positive().max(1), 0.8, 'blacklisted customers: thresholds are multiplied by this (stricter) and severity raised'),
-  schedule: setting('MW_ANALYTICS_SCHEDULE', duration, 3_600_000, 'how often the batch rules run by themselves (0 = only on POST /api/analytics/run)'),
+  schedule: durationSetting('MW_ANALYTICS_SCHEDULE', '1h', 'how often the batch rules run by themselves (0 = only on POST /api/analytics/run)'),
 } satisfies Section;
 
 export const sections = { general, questdb, http, mqtt, analytics } as const;
