@@ -15,6 +15,7 @@ import { largeFlow } from '../rules/large-flow.ts';
 import { residentialHigh } from '../rules/residential-high.ts';
 import { stuckMeter } from '../rules/stuck-meter.ts';
 import { tamperFlags } from '../rules/tamper.ts';
+import { tamperChangePoint } from '../rules/tamper-change-point.ts';
 import { usageWhileInactive } from '../rules/usage-while-inactive.ts';
 import { yoyDeviation } from '../rules/yoy-deviation.ts';
 import { loadBatchContext } from './load-context.ts';
@@ -27,7 +28,7 @@ export interface RunSummary extends SubmitResult {
   candidates: Partial<Record<RuleId, number>>;
 }
 
-const PERIOD_RULES = [residentialHigh, yoyDeviation, bulkDrop, bulkBalance, deadMeter, stuckMeter, usageWhileInactive, icVerificationDue];
+const PERIOD_RULES = [residentialHigh, yoyDeviation, bulkDrop, bulkBalance, deadMeter, stuckMeter, usageWhileInactive, icVerificationDue, tamperChangePoint];
 
 /** The reading rules over every suspicious interval up to asOf; large_flow keeps the month's peak. */
 export function intervalCandidates(rows: readonly IntervalRow[], ctx: BatchContext): AlertCandidate[] {

@@ -113,3 +113,30 @@ describe('bulk_balance', () => {
     expect(bulkBalance(context(AS_OF, family(100, 23.25)))).toEqual([]); // 7 % loss
   });
 });
+
+describe('tamper (change point)', () => {
+  const com = (stepAt: number | undefined, factor: number) =>
+    seriesOf(
+      { meterId: 'T', category: 'commercial' },
+      dailyPoints(FROM, AS_OF + 86_400_000, (t) => byMonth(SEASON.map((v) => v * 10))(t) * (stepAt !== undefined && t >= stepAt ? factor : 1)),
+      AS_OF,
+    );
+
+  it('dates a sustained step down at its change point', async () => {
+    const { tamperChangePoint } = await import('./tamper-change-point.ts');
+    const alerts = tamperChangePoint(context(AS_OF, [com(at('2025-06-01'), 0.5)]));
+    expect(alerts.map((a) => a.periodStart)).toEqual([at('2025-06-01')]);
+    expect(alerts[0]!.value).toBeCloseTo(-50, 0);
+  });
+
+  it('ignores a steady customer and a one-month dip', async () => {
+    const { tamperChangePoint } = await import('./tamper-change-point.ts');
+    expect(tamperChangePoint(context(AS_OF, [com(undefined, 1)]))).toEqual([]);
+    const dip = seriesOf(
+      { meterId: 'D', category: 'commercial' },
+      dailyPoints(FROM, AS_OF + 86_400_000, (t) => byMonth(SEASON.map((v) => v * 10))(t) * (t >= at('2025-06-01') && t < at('2025-07-01') ? 0.3 : 1)),
+      AS_OF,
+    );
+    expect(tamperChangePoint(context(AS_OF, [dip]))).toEqual([]);
+  });
+});
