@@ -18,6 +18,12 @@ import { EmbeddedBroker } from './ingest/broker/embedded-broker.ts';
 import { buildApp } from './dashboard/app.ts';
 import { RegistryRepo } from './storage/registry/registry-repo.ts';
 import { ReplacementsRepo } from './storage/registry/replacements-repo.ts';
+import { TypedBus } from './core/bus.ts';
+import type { MeterwatchEvents } from './core/events.ts';
+import { AnalyticsService } from './analytics/analytics-service.ts';
+import { alertClassSource } from './analytics/classes.ts';
+import { alertJson } from './analytics/alerts/alert-json.ts';
+import type { StoredAlert } from './analytics/alerts/alert-rows.ts';
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
@@ -39,6 +45,7 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
     const storage = await openStorage(config, log);
     stoppers.push({ name: 'storage', stop: () => storage.close() });
 
+    const bus = new TypedBus<MeterwatchEvents>(log.child({ module: 'bus' }));
     const broker = new EmbeddedBroker({
       host: config.mqtt.host,
       port: config.mqtt.port,
@@ -50,16 +57,29 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
     // Registry read model (issue 4): ingest uses registry.knownMeter() when the registry is enforced.
     const registry = new RegistryRepo(storage.sql, storage.endpoints.httpUrl, log.child({ module: 'registry' }), config.registry.knownRefresh);
     const replacements = new ReplacementsRepo(storage.sql, storage.endpoints.httpUrl);
+    const analytics = new AnalyticsService({ sql: storage.sql, bus, config, log });
+    await analytics.start();
+    stoppers.push({ name: 'analytics', stop: () => analytics.stop() });
+    // Alerts also go out on MQTT: alerts/{rule}/{meterId} (issue: analytics, item 4).
+    bus.on('alert.raised', ({ alert }) => {
+      broker.aedes.publish(
+        { cmd: 'publish', topic: `alerts/${alert.rule}/${alert.meterId}`, payload: Buffer.from(JSON.stringify(alertJson(alert as StoredAlert, config.general.timezone))), qos: 0, retain: false, dup: false },
+        () => undefined,
+      );
+    });
 
     const app = await buildApp({
       log,
-      meters: { registry, replacements, zone: config.general.timezone },
+      meters: { registry, replacements, zone: config.general.timezone, bus, classes: alertClassSource(storage.sql, config.analytics.residentialMonthlyVisit) },
       meterData: { sql: storage.sql, replacements, zone: config.general.timezone, maxReadings: config.registry.maxReadings },
       health: {
         broker: () => ({ ...broker.state() }),
         storage: () => ({ ...storage.monitor.state, mode: storage.mode }),
         ingest: () => ({ accepted: 0, rejected: 0, pending: 0, spooled: 0 }),
       },
+      bus,
+      zone: config.general.timezone,
+      alerts: { sql: storage.sql, analytics, zone: config.general.timezone },
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stoppers.push({ name: 'http', stop: () => app.close() });

@@ -1,8 +1,13 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { TypedBus } from '../core/bus.ts';
+import type { MeterwatchEvents } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
 import { buildHealthReport, type HealthSources } from './health.ts';
 import { meterDataRoutes, type MeterDataRouteDeps } from './routes/meter-data.ts';
 import { metersRoutes, type MetersRouteDeps } from './routes/meters.ts';
+import { alertRoutes, type AlertRoutesDeps } from './routes/alerts.ts';
+import { alertStream } from './ws/alert-stream.ts';
 
 export interface AppDeps {
   log: Logger;
@@ -12,6 +17,10 @@ export interface AppDeps {
   meters?: MetersRouteDeps;
   /** A meter's readings and usage (GET /api/meters/{id}/readings|usage), issue 4. */
   meterData?: MeterDataRouteDeps;
+  bus?: TypedBus<MeterwatchEvents>;
+  zone?: string;
+  /** Alerts API and analytics runs (issue: analytics). */
+  alerts?: AlertRoutesDeps;
 }
 
 /** The HTTP API and dashboard, built without listen() so tests can use app.inject(). */
@@ -30,6 +39,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { meters, meterData } = deps;
   if (meters) await app.register(async (scope) => metersRoutes(scope, meters));
   if (meterData) await app.register(async (scope) => meterDataRoutes(scope, meterData));
+  await app.register(websocket);
+  if (deps.alerts) await app.register(alertRoutes(deps.alerts));
+  if (deps.bus) await app.register(alertStream(deps.bus, deps.zone ?? 'Asia/Shanghai'));
 
   return app;
 }

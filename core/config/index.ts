@@ -39,7 +39,7 @@ export function describeSettings(): string {
   const lines: string[] = [];
   for (const section of Object.values(sections) as Section[]) {
     for (const s of Object.values(section)) {
-      const def = s.default === undefined ? '' : ` [${String(s.default)}]`;
+      const def = s.default === undefined ? '' : ` [${s.defaultText ?? String(s.default)}]`;
       lines.push(`  ${s.env.padEnd(28)} ${s.description}${def}`);
     }
   }
@@ -51,7 +51,7 @@ export function settingsMarkdown(): string {
   const rows = ['| variable | default | meaning |', '|---|---|---|'];
   for (const section of Object.values(sections) as Section[]) {
     for (const s of Object.values(section)) {
-      const def = s.default === undefined ? '' : `\`${String(s.default)}\``;
+      const def = s.default === undefined ? '' : `\`${s.defaultText ?? String(s.default)}\``;
       rows.push(`| \`${s.env}\` | ${def} | ${s.description.replaceAll('|', '\\|')} |`);
     }
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { setting, optionalSetting, port, positiveInt, bool, duration, type Section } from './setting.ts';
+import { setting, optionalSetting, durationSetting, port, positiveInt, bool, type Section } from './setting.ts';
 
 /**
  * Every setting of meterwatch, grouped by the part that uses it. Add a section here (or a
@@ -42,7 +42,7 @@ export const questdb = {
     'Maven repository used for the direct download when Maven (mvn) is not installed',
   ),
   useMaven: setting('MW_USE_MAVEN', bool, true, 'fetch the jar with mvn when it is installed (false: always download directly)'),
-  startTimeout: setting('MW_QUESTDB_START_TIMEOUT', duration, 60_000, 'how long to wait for the managed QuestDB to become ready'),
+  startTimeout: durationSetting('MW_QUESTDB_START_TIMEOUT', '60s', 'how long to wait for the managed QuestDB to become ready'),
 } satisfies Section;
 
 export const http = {
@@ -59,13 +59,32 @@ export const mqtt = {
 } satisfies Section;
 
 export const registry = {
-  knownRefresh: setting(
+  knownRefresh: durationSetting(
     'MW_REGISTRY_KNOWN_REFRESH',
-    duration,
-    10_000,
+    '10s',
     'how long an "unknown meter" answer of the registry lookup is trusted before the meter list is reloaded',
   ),
   maxReadings: setting('MW_READINGS_EXPORT_MAX', positiveInt, 1_000_000, 'most readings one GET /api/meters/{id}/readings returns'),
 } satisfies Section;
 
-export const sections = { general, questdb, http, mqtt, registry } as const;
+
+/** Thresholds and windows of the anomaly rules (domain.md §4, interface.md §3 defaults). */
+export const analytics = {
+  largeFlow: setting('MW_RULE_LARGE_FLOW', z.coerce.number().positive(), 40, 'large_flow: flow in m³/h at or above which a customer enters the ≥40 m³/h class'),
+  residentialHigh: setting('MW_RULE_RESIDENTIAL_HIGH', z.coerce.number().positive(), 30, 'residential_high: m³ in a calendar month'),
+  residentialMonthlyVisit: setting('MW_RULE_RESIDENTIAL_VISIT', z.coerce.number().positive(), 100, 'residential usage (m³/month) that puts a customer in the monthly-visit class'),
+  yoyDown: setting('MW_RULE_YOY_DOWN', z.coerce.number().positive(), 0.05, 'yoy_deviation: fraction below the same month last year that fires'),
+  yoyUp: setting('MW_RULE_YOY_UP', z.coerce.number().positive(), 0.1, 'yoy_deviation: fraction above the same month last year that fires'),
+  bulkDrop: setting('MW_RULE_BULK_DROP', z.coerce.number().positive().max(1), 0.3, 'bulk_drop: fraction below the trend-and-season expectation that fires'),
+  bulkLossShare: setting('MW_RULE_BULK_LOSS_SHARE', z.coerce.number().positive().max(1), 0.08, 'bulk_balance: loss share (bulk − households) / bulk that fires'),
+  deadSmart: durationSetting('MW_RULE_DEAD_SMART', '3d', 'dead_meter: silence after which a smart meter is dead'),
+  deadIc: durationSetting('MW_RULE_DEAD_IC', '7d', 'dead_meter: silence after which an IC-card meter is dead'),
+  deadMechanical: durationSetting('MW_RULE_DEAD_MECHANICAL', '40d', 'dead_meter: time without a read after which a mechanical meter is dead'),
+  stuckWindow: durationSetting('MW_RULE_STUCK_WINDOW', '20d', 'stuck_meter: how long a register must stay flat while use is expected'),
+  stuckMinExpected: setting('MW_RULE_STUCK_MIN_EXPECTED', z.coerce.number().positive(), 2, 'stuck_meter: m³ the customer\'s own history expects over the flat window before it fires'),
+  inactiveMinUsage: setting('MW_RULE_INACTIVE_MIN_USAGE', z.coerce.number().positive(), 0.5, 'usage_while_inactive: m³ on a non-active customer that fires'),
+  blacklistFactor: setting('MW_RULE_BLACKLIST_FACTOR', z.coerce.number().positive().max(1), 0.8, 'blacklisted customers: thresholds are multiplied by this (stricter) and severity raised'),
+  schedule: durationSetting('MW_ANALYTICS_SCHEDULE', '1h', 'how often the batch rules run by themselves (0 = only on POST /api/analytics/run)'),
+} satisfies Section;
+
+export const sections = { general, questdb, http, mqtt, registry, analytics } as const;

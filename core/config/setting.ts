@@ -10,10 +10,17 @@ export interface Setting<T> {
   readonly schema: z.ZodType<T>;
   readonly default: T | undefined;
   readonly description: string;
+  /** How the default is written in --help and the README, when String(default) is unreadable. */
+  readonly defaultText?: string;
 }
 
-export function setting<T>(env: string, schema: z.ZodType<T>, defaultValue: T, description: string): Setting<T> {
-  return { env, schema, default: defaultValue, description };
+export function setting<T>(env: string, schema: z.ZodType<T>, defaultValue: T, description: string, defaultText?: string): Setting<T> {
+  return defaultText === undefined ? { env, schema, default: defaultValue, description } : { env, schema, default: defaultValue, description, defaultText };
+}
+
+/** A duration setting whose default is written as text (`3d`) and held as milliseconds. */
+export function durationSetting(env: string, defaultText: string, description: string): Setting<number> {
+  return setting(env, duration, duration.parse(defaultText), description, defaultText);
 }
 
 /** A setting without a default: `undefined` when the variable is not set. */

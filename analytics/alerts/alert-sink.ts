@@ -1,0 +1,100 @@
+import type { TypedBus } from '../../core/bus.ts';
+import type { MeterwatchEvents } from '../../core/events.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { SqlClient } from '../../storage/sql.ts';
+import { alertId, alertKey, type AlertCandidate } from './alert-candidate.ts';
+import { ALERT_COLUMNS, alertValuesSql, rowToAlert, type AlertRow, type StoredAlert } from './alert-rows.ts';
+
+export interface SubmitResult {
+  raised: number;
+  updated: number;
+  unchanged: number;
+}
+
+/**
+ * Turns rule candidates into alerts: one per (meter, rule, period) however often the rules
+ * run or readings are redelivered (interface.md §3). A known alert whose fault lasted longer
+ * (state rules) or whose value grew is updated in place; its id, raisedAt and status stay.
+ */
+export class AlertSink {
+  private readonly known = new Map<string, StoredAlert>();
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly bus: TypedBus<MeterwatchEvents>,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Loads the alerts already stored, so a restart does not raise them again. */
+  async load(): Promise<number> {
+    const rows = await this.sql.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts`);
+    for (const r of rows) {
+      const a = rowToAlert(r);
+      this.known.set(alertKey(a.meterId, a.rule, a.periodStart), a);
+    }
+    return rows.length;
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  /** Serialised: stream and batch rules may submit at once without racing on the same key. */
+  submit(candidates: readonly AlertCandidate[]): Promise<SubmitResult> {
+    const run = this.chain.then(() => this.apply(candidates));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Status changes from people (acknowledge, assign, close). */
+  async setStatus(id: string, status: StoredAlert['status']): Promise<StoredAlert | undefined> {
+    const alert = [...this.known.values()].find((a) => a.id === id);
+    if (!alert) return undefined;
+    const next = { ...alert, status, updatedAt: this.now() };
+    await this.write([next]);
+    this.known.set(alertKey(next.meterId, next.rule, next.periodStart), next);
+    this.bus.emit('alert.updated', { alert: next });
+    return next;
+  }
+
+  private async apply(candidates: readonly AlertCandidate[]): Promise<SubmitResult> {
+    const result: SubmitResult = { raised: 0, updated: 0, unchanged: 0 };
+    const fresh: StoredAlert[] = [];
+    const grown: StoredAlert[] = [];
+    const now = this.now();
+    for (const c of candidates) {
+      const key = alertKey(c.meterId, c.rule, c.periodStart);
+      const old = this.known.get(key);
+      if (!old) {
+        const alert: StoredAlert = { ...c, id: alertId(c.meterId, c.rule, c.periodStart), raisedAt: now, updatedAt: now, status: 'open' };
+        this.known.set(key, alert);
+        fresh.push(alert);
+        continue;
+      }
+      if (c.periodEnd > old.periodEnd || Math.abs(c.value - old.value) > 1e-9 * Math.max(1, Math.abs(old.value)) || c.severity !== old.severity) {
+        const alert: StoredAlert = { ...old, ...c, id: old.id, raisedAt: old.raisedAt, status: old.status, updatedAt: now, periodEnd: Math.max(c.periodEnd, old.periodEnd) };
+        this.known.set(key, alert);
+        grown.push(alert);
+        continue;
+      }
+      result.unchanged++;
+    }
+    await this.write([...fresh, ...grown]);
+    for (const alert of fresh) this.bus.emit('alert.raised', { alert });
+    for (const alert of grown) this.bus.emit('alert.updated', { alert });
+    result.raised = fresh.length;
+    result.updated = grown.length;
+    if (fresh.length > 0) this.log.info({ raised: fresh.length, updated: grown.length }, 'alerts');
+    return result;
+  }
+
+  private async write(alerts: readonly StoredAlert[]): Promise<void> {
+    for (let i = 0; i < alerts.length; i += 200) {
+      const batch = alerts.slice(i, i + 200);
+      await this.sql.exec(`INSERT INTO alerts (${ALERT_COLUMNS}) VALUES ${batch.map(alertValuesSql).join(', ')}`);
+    }
+  }
+}
+

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { monthlyUsage } from './monthly-usage.ts';
+
+const TZ = 'Asia/Shanghai';
+const t = (iso: string) => DateTime.fromISO(iso, { zone: TZ }).toMillis();
+
+describe('monthlyUsage', () => {
+  it('splits a monthly handheld read on the 17th between two months by time', () => {
+    // 31 m³ between Oct 17 00:00 and Nov 17 00:00 (31 days): 15 days in October, 16 in November.
+    const months = monthlyUsage([{ t: t('2026-09-17'), r: 0 }, { t: t('2026-10-17'), r: 30 }, { t: t('2026-11-17'), r: 61 }], t('2026-12-01'), TZ);
+    const oct = months.find((m) => m.start === t('2026-10-01'))!;
+    const nov = months.find((m) => m.start === t('2026-11-01'))!;
+    // Oct: 16/30 of 30 (Oct 1–17 from the Sep-17→Oct-17 segment) + 15/31 of 31 (Oct 17–Nov 1)
+    expect(oct.usage).toBeCloseTo((30 * 16) / 30 + (31 * 15) / 31, 9);
+    expect(oct.covered).toBe(true);
+    expect(nov.covered).toBe(false); // no read after Nov 30
+    expect(nov.usage).toBeCloseTo(16, 9);
+  });
+
+  it('counts no negative usage when the register runs backwards', () => {
+    const months = monthlyUsage([{ t: t('2026-01-01'), r: 100 }, { t: t('2026-01-15'), r: 90 }, { t: t('2026-02-01'), r: 95 }], t('2026-03-01'), TZ);
+    expect(months[0]!.usage).toBeCloseTo(5, 9);
+  });
+
+  it('uses company-time-zone months, not UTC ones', () => {
+    // 10 m³ in the hour 2026-10-31T16:00Z–17:00Z, which is Nov 1 00:00–01:00 in Shanghai
+    const months = monthlyUsage([{ t: Date.UTC(2026, 9, 31, 16), r: 0 }, { t: Date.UTC(2026, 9, 31, 17), r: 10 }], Date.UTC(2026, 11, 1), TZ);
+    expect(months).toHaveLength(1);
+    expect(months[0]!.start).toBe(t('2026-11-01'));
+    expect(months[0]!.usage).toBe(10);
+  });
+});

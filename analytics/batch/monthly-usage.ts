@@ -1,0 +1,86 @@
+import { DateTime } from 'luxon';
+
+/** A read of the cumulative register. */
+export interface RegisterPoint {
+  t: number;
+  r: number;
+}
+
+export interface MonthUsage {
+  start: number;
+  end: number;
+  usage: number;
+  /** reads exist at or before the month's start and at or after its end */
+  covered: boolean;
+  /** longest gap between reads that overlaps the month, in days (pro-rating over it is an estimate) */
+  maxGapDays: number;
+  reads: number;
+}
+
+const DAY = 86_400_000;
+/** A month whose first or last read is this close to its edge counts as read, extrapolated at the nearest rate. */
+export const EDGE_TOLERANCE_MS = 36 * 3_600_000;
+
+/** Month starts in `zone` from the month containing `from` up to (excluding) `to`. */
+export function monthStarts(from: number, to: number, zone: string): number[] {
+  const out: number[] = [];
+  let m = DateTime.fromMillis(from, { zone }).startOf('month');
+  while (m.toMillis() < to) {
+    out.push(m.toMillis());
+    m = m.plus({ months: 1 });
+  }
+  return out;
+}
+
+/**
+ * Calendar-month usage from register reads, consumption between two reads spread linearly
+ * over time across month edges (interface.md §3: "usage pro-rated between reads"). A register
+ * that runs backwards contributes nothing (broken_meter reports it; a replacement resets it).
+ */
+export function monthlyUsage(points: readonly RegisterPoint[], to: number, zone: string): MonthUsage[] {
+  if (points.length === 0) return [];
+  const first = points[0]!.t;
+  const last = points[points.length - 1]!.t;
+  const starts = monthStarts(first, Math.min(to, last + 1), zone);
+  const months: MonthUsage[] = starts.map((start, i) => {
+    const end = starts[i + 1] ?? DateTime.fromMillis(start, { zone }).plus({ months: 1 }).toMillis();
+    return { start, end, usage: 0, covered: first <= start + EDGE_TOLERANCE_MS && last >= end - EDGE_TOLERANCE_MS, maxGapDays: 0, reads: 0 };
+  });
+  let mi = 0;
+  for (let i = 0; i < points.length; i++) {
+    const b = points[i]!;
+    while (mi < months.length - 1 && b.t >= months[mi]!.end) mi++;
+    if (months[mi] && b.t >= months[mi]!.start && b.t < months[mi]!.end) months[mi]!.reads++;
+    if (i === 0) continue;
+    const a = points[i - 1]!;
+    const span = b.t - a.t;
+    if (span <= 0) continue;
+    const delta = Math.max(0, b.r - a.r);
+    // walk the months this segment overlaps, from the one containing a.t
+    let k = mi;
+    while (k > 0 && months[k]!.start > a.t) k--;
+    for (; k < months.length && months[k]!.start < b.t; k++) {
+      const m = months[k]!;
+      const overlap = Math.min(b.t, m.end) - Math.max(a.t, m.start);
+      if (overlap <= 0) continue;
+      m.usage += (delta * overlap) / span;
+      m.maxGapDays = Math.max(m.maxGapDays, span / DAY);
+    }
+  }
+  extrapolateEdges(points, months);
+  // Pro-rating sums many fractions: 30 m³ must compare as 30, not 29.999999999.
+  for (const m of months) m.usage = Math.round(m.usage * 1e6) / 1e6;
+  return months;
+}
+
+/** Reads a few hours short of a month edge: carry the nearest segment's rate to the edge. */
+function extrapolateEdges(points: readonly RegisterPoint[], months: MonthUsage[]): void {
+  if (points.length < 2 || months.length === 0) return;
+  const rate = (a: RegisterPoint, b: RegisterPoint) => (b.t > a.t ? Math.max(0, b.r - a.r) / (b.t - a.t) : 0);
+  const firstMonth = months[0]!;
+  const p0 = points[0]!;
+  if (p0.t > firstMonth.start && p0.t - firstMonth.start <= EDGE_TOLERANCE_MS) firstMonth.usage += rate(p0, points[1]!) * (p0.t - firstMonth.start);
+  const lastMonth = months[months.length - 1]!;
+  const pn = points[points.length - 1]!;
+  if (pn.t < lastMonth.end && lastMonth.end - pn.t <= EDGE_TOLERANCE_MS) lastMonth.usage += rate(points[points.length - 2]!, pn) * (lastMonth.end - pn.t);
+}

@@ -1,0 +1,137 @@
+import type { MeterCategory, MeterKind, MeterStatus } from '../../core/types.ts';
+import { sqlString, sqlTimestamp, type SqlClient } from '../../storage/sql.ts';
+
+/**
+ * The SQL the batch rules push down to QuestDB: each query returns one row per meter, per
+ * meter-month, or per suspicious reading interval — never the raw series.
+ */
+
+export interface RegistryRow {
+  ts: number;
+  meter_id: string;
+  customer_id: string | null;
+  district: string | null;
+  route: string | null;
+  category: MeterCategory | null;
+  kind: MeterKind | null;
+  spec: string | null;
+  qmax: number | null;
+  status: MeterStatus | null;
+  parent_meter_id: string | null;
+  activated_at: number | null;
+  installed_at: number | null;
+  [k: string]: unknown;
+}
+
+const REGISTRY_COLUMNS = 'ts, meter_id, customer_id, district, route, category, kind, spec, qmax, status, parent_meter_id, activated_at, installed_at';
+
+/** The registry as it stood at `asOf`: the newest row per meter. */
+export function registryAsOf(sql: SqlClient, asOf: number): Promise<RegistryRow[]> {
+  return sql.query<RegistryRow>(`SELECT ${REGISTRY_COLUMNS} FROM meter_registry WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id`);
+}
+
+/** Every registry change up to `asOf`, for status intervals (a meter vacant in March, active in May). */
+export function statusHistory(sql: SqlClient, asOf: number): Promise<{ ts: number; meter_id: string; status: MeterStatus | null; [k: string]: unknown }[]> {
+  return sql.query(`SELECT ts, meter_id, status FROM meter_registry WHERE ts <= ${sqlTimestamp(asOf)} ORDER BY meter_id, ts`);
+}
+
+export interface MonthRow {
+  meter_id: string;
+  /** month start (company time zone), epoch ms */
+  ts: number;
+  t0: number;
+  t1: number;
+  r0: number;
+  r1: number;
+  n: number;
+  max_flow: number | null;
+  estimated: number;
+  [k: string]: unknown;
+}
+
+/**
+ * Per meter and calendar month: first and last read (time and register), count, peak
+ * reported flow. Reads up to two months past asOf are included: a month that ends by asOf
+ * is pro-rated with the read that follows it (a handheld read on the 17th completes the
+ * month before), but no period ending after asOf is judged.
+ */
+export function monthlyReads(sql: SqlClient, asOf: number, zone: string): Promise<MonthRow[]> {
+  const until = asOf + 62 * 86_400_000;
+  return sql.query<MonthRow>(
+    `SELECT meter_id, ts, min(ts) t0, max(ts) t1, first(reading) r0, last(reading) r1, count() n, max(flow) max_flow,
+            sum(CASE WHEN estimated THEN 1 ELSE 0 END) estimated
+     FROM readings WHERE ts < ${sqlTimestamp(until)}
+     SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${sqlString(zone)}`,
+  );
+}
+
+export interface LatestRow {
+  meter_id: string;
+  ts: number;
+  reading: number;
+  [k: string]: unknown;
+}
+
+/** The newest reading of every meter at `asOf`. */
+export function latestReads(sql: SqlClient, asOf: number): Promise<LatestRow[]> {
+  return sql.query<LatestRow>(`SELECT meter_id, ts, reading FROM readings WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id`);
+}
+
+export interface FlatRow {
+  meter_id: string;
+  /** the newest read whose register differs from the current one (null: never changed) */
+  last_change: number | null;
+  first_ts: number;
+  reads: number;
+  [k: string]: unknown;
+}
+
+/** When each meter's register last showed a value other than its current one. */
+export function lastRegisterChange(sql: SqlClient, asOf: number): Promise<FlatRow[]> {
+  return sql.query<FlatRow>(
+    `WITH last AS (SELECT meter_id, reading lr FROM readings WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id)
+     SELECT r.meter_id meter_id, max(CASE WHEN abs(r.reading - last.lr) > 0.001 THEN r.ts ELSE NULL END) last_change,
+            min(r.ts) first_ts, count() reads
+     FROM readings r JOIN last ON (meter_id)
+     WHERE r.ts <= ${sqlTimestamp(asOf)}
+     GROUP BY r.meter_id`,
+  );
+}
+
+export interface IntervalRow {
+  meter_id: string;
+  ts: number;
+  reading: number;
+  flow: number | null;
+  flags: string | null;
+  prev_ts: number | null;
+  prev_reading: number | null;
+  qmax: number | null;
+  [k: string]: unknown;
+}
+
+/**
+ * Reading intervals that some interval rule may care about: the register ran backwards,
+ * the rate (reported, or delta ÷ hours) reached `rateFloor`, the delta exceeded Qmax × hours,
+ * or the meter raised a flag.
+ */
+export function suspiciousIntervals(sql: SqlClient, since: number, asOf: number, rateFloor: number): Promise<IntervalRow[]> {
+  return sql.query<IntervalRow>(
+    `WITH q AS (SELECT meter_id, qmax FROM meter_registry WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id),
+     w AS (
+       SELECT meter_id, ts, reading, flow, flags,
+              lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts,
+              lag(reading) OVER (PARTITION BY meter_id ORDER BY ts) prev_reading
+       FROM readings WHERE ts < ${sqlTimestamp(asOf)}
+     )
+     SELECT w.meter_id meter_id, w.ts ts, w.reading reading, w.flow flow, w.flags flags, w.prev_ts prev_ts, w.prev_reading prev_reading, q.qmax qmax
+     FROM w LEFT JOIN q ON (meter_id)
+     WHERE w.ts >= ${sqlTimestamp(since)} AND (
+       (w.flags IS NOT NULL AND w.flags != '' AND w.flags != '[]')
+       OR w.flow >= ${rateFloor}
+       OR (w.prev_reading IS NOT NULL AND w.reading < w.prev_reading - 0.001)
+       OR (w.prev_ts IS NOT NULL AND w.reading - w.prev_reading >= ${rateFloor} * ((w.ts - w.prev_ts) / 3600000000.0))
+       OR (w.prev_ts IS NOT NULL AND q.qmax IS NOT NULL AND w.reading - w.prev_reading > q.qmax * ((w.ts - w.prev_ts) / 3600000000.0) * 1.1 + 0.05)
+     )`,
+  );
+}

@@ -1,0 +1,91 @@
+import type { Config } from '../../core/config/index.ts';
+import type { MeterCategory, MeterKind, MeterStatus, RuleId, Severity } from '../../core/types.ts';
+import { qmaxForSpec } from '../../core/gsize.ts';
+import { raiseSeverity, type AlertCandidate } from '../alerts/alert-candidate.ts';
+import type { MonthUsage, RegisterPoint } from '../batch/monthly-usage.ts';
+
+export type RuleConfig = Config['analytics'];
+
+/** What the rules know of a meter as of the run (registry row, resolved). */
+export interface MeterInfo {
+  meterId: string;
+  customerId?: string | undefined;
+  district?: string | undefined;
+  route?: string | undefined;
+  category?: MeterCategory | undefined;
+  kind?: MeterKind | undefined;
+  status?: MeterStatus | undefined;
+  qmax?: number | undefined;
+  parentMeterId?: string | undefined;
+  activatedAt?: number | undefined;
+  blacklisted: boolean;
+}
+
+export interface StatusInterval {
+  from: number;
+  to: number;
+  status: MeterStatus;
+}
+
+/** Everything the batch rules see of one meter. */
+export interface MeterSeries {
+  info: MeterInfo;
+  statuses: StatusInterval[];
+  points: RegisterPoint[];
+  months: MonthUsage[];
+  /** highest reported flow per month start */
+  monthPeakFlow: Map<number, number>;
+  latest?: { ts: number; reading: number } | undefined;
+  /** newest read whose register differs from the current value; undefined when it never changed */
+  lastChange?: number | undefined;
+  firstTs?: number | undefined;
+}
+
+export interface BatchContext {
+  asOf: number;
+  zone: string;
+  cfg: RuleConfig;
+  meters: Map<string, MeterSeries>;
+  /** bulk meter id → its household meter ids */
+  households: Map<string, string[]>;
+}
+
+export const INACTIVE_STATUSES: readonly MeterStatus[] = ['vacant', 'suspended', 'sealed', 'removed'];
+
+export function qmaxOf(info: { qmax?: number | undefined }, spec?: string | null): number | undefined {
+  return info.qmax ?? qmaxForSpec(spec ?? undefined);
+}
+
+/** Blacklisted customers get stricter thresholds (domain.md §4 blacklist: "strict supervision"). */
+export function thresholdFor(base: number, info: MeterInfo, cfg: RuleConfig): number {
+  return info.blacklisted ? base * cfg.blacklistFactor : base;
+}
+
+export function severityFor(base: Severity, info: MeterInfo): Severity {
+  return info.blacklisted ? raiseSeverity(base) : base;
+}
+
+/** The fields every candidate takes from the meter. */
+export function candidate(info: MeterInfo, rule: RuleId, rest: Omit<AlertCandidate, 'meterId' | 'customerId' | 'district' | 'route' | 'rule'>): AlertCandidate {
+  return {
+    meterId: info.meterId,
+    customerId: info.customerId,
+    district: info.district,
+    route: info.route,
+    rule,
+    ...rest,
+    severity: severityFor(rest.severity, info),
+    evidence: info.blacklisted ? { ...rest.evidence, blacklisted: true } : rest.evidence,
+  };
+}
+
+/** Complete, well-read months: the rules compare only usage the reads really bracket. */
+export function completeMonths(s: MeterSeries, asOf: number, maxGapDays = 62): MonthUsage[] {
+  return s.months.filter((m) => m.end <= asOf && m.covered && m.maxGapDays <= maxGapDays);
+}
+
+export function statusAt(s: MeterSeries, t: number): MeterStatus | undefined {
+  let found: MeterStatus | undefined;
+  for (const iv of s.statuses) if (iv.from <= t && t < iv.to) found = iv.status;
+  return found ?? s.info.status;
+}

@@ -1,0 +1,35 @@
+import type { AlertCandidate } from '../alerts/alert-candidate.ts';
+import { clampScore, round } from '../stats.ts';
+import { candidate, thresholdFor, type RuleConfig } from './context.ts';
+import { allowedAdvance, delta, hours, monthPeriod, type ReadingInterval } from './interval.ts';
+
+/**
+ * large_flow (domain.md §4, interface.md §3): flow ≥ 40 m³/h over a reading interval, as
+ * reported or as register delta ÷ hours; also a reported flow above the meter's own Qmax
+ * (unauthorised capacity increase, 私自增容). One alert per meter and calendar month with the
+ * highest flow as value. A delta beyond Qmax × hours is a broken meter, not a large flow.
+ */
+export function largeFlow(i: ReadingInterval, cfg: RuleConfig, zone: string): AlertCandidate | undefined {
+  const threshold = thresholdFor(cfg.largeFlow, i.meter, cfg);
+  const h = hours(i);
+  const d = delta(i);
+  const qmax = i.meter.qmax;
+  let computed: number | undefined;
+  if (h !== undefined && d !== undefined && d >= 0 && (qmax === undefined || d <= allowedAdvance(qmax, h))) computed = d / h;
+  const reported = i.cur.flow;
+  const value = Math.max(reported ?? 0, computed ?? 0);
+  const overQmax = reported !== undefined && qmax !== undefined && reported > qmax * 1.2 && reported < threshold;
+  if (value < threshold && !overQmax) return undefined;
+  const limit = overQmax ? qmax! : threshold;
+  return candidate(i.meter, 'large_flow', {
+    severity: 'warning',
+    ...monthPeriod(i.cur.ts, zone),
+    value: round(value, 3),
+    threshold: limit,
+    score: clampScore(value / limit),
+    message: overQmax
+      ? `reported flow ${round(value, 2)} m³/h above the meter's Qmax ${qmax} m³/h`
+      : `flow ${round(value, 2)} m³/h at or above ${threshold} m³/h: on-site check twice a month`,
+    evidence: { at: i.cur.ts, reportedFlow: reported ?? null, computedFlow: computed === undefined ? null : round(computed, 3), previousReadingAt: i.prev?.ts ?? null, qmax: qmax ?? null },
+  });
+}

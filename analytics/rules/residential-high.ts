@@ -1,0 +1,37 @@
+import type { AlertCandidate } from '../alerts/alert-candidate.ts';
+import { clampScore, median, robustZ, round } from '../stats.ts';
+import { candidate, completeMonths, thresholdFor, type BatchContext } from './context.ts';
+
+/**
+ * residential_high (domain.md §4): a residential customer at ≥ 30 m³ in a calendar month;
+ * ≥ 100 m³ puts the customer in the monthly-visit class. The score is how far the month
+ * lies above the customer's own other months, so a large household that always uses 35 m³
+ * ranks below one that jumped from 10 to 40.
+ */
+export function residentialHigh(ctx: BatchContext): AlertCandidate[] {
+  const out: AlertCandidate[] = [];
+  for (const s of ctx.meters.values()) {
+    if (s.info.category !== 'residential') continue;
+    const months = completeMonths(s, ctx.asOf);
+    const threshold = thresholdFor(ctx.cfg.residentialHigh, s.info, ctx.cfg);
+    for (const m of months) {
+      if (m.usage < threshold) continue;
+      const history = months.filter((o) => o !== m).map((o) => o.usage);
+      const z = robustZ(m.usage, history, 2, 8);
+      const monthlyVisit = m.usage >= ctx.cfg.residentialMonthlyVisit;
+      out.push(
+        candidate(s.info, 'residential_high', {
+          severity: monthlyVisit ? 'critical' : 'warning',
+          periodStart: m.start,
+          periodEnd: m.end,
+          value: round(m.usage, 3),
+          threshold,
+          score: clampScore(z),
+          message: `${round(m.usage, 1)} m³ in the month, at or above ${threshold} m³${monthlyVisit ? `; ≥ ${ctx.cfg.residentialMonthlyVisit} m³: monthly site check` : ''}`,
+          evidence: { usage: round(m.usage, 3), reads: m.reads, ownMonthlyMedian: round(median(history), 3), monthlyVisitClass: monthlyVisit },
+        }),
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+import type { AlertCandidate } from '../alerts/alert-candidate.ts';
+import { clampScore, median, robustSd, round } from '../stats.ts';
+import { candidate, completeMonths, type BatchContext } from './context.ts';
+
+/** A bypass shows as usage at least this far below last year's, sustained (log ratio −0.4 ≈ −33 %). */
+const SHIFT = 0.4;
+const MIN_BEFORE = 3;
+const MIN_AFTER = 3;
+/** Small users are too noisy for a change point to mean tampering (m³ per month, median). */
+const MIN_MONTHLY = 5;
+
+/**
+ * tamper by change point (domain.md §6: tampering is dated by the change point in the usage
+ * history, 异动时间): the month from which usage against the same month last year steps
+ * down and stays down, while before it the customer tracked last year. Season cancels out
+ * in the year-over-year ratio. Bulk meters have bulk_drop for the same shape.
+ */
+export function tamperChangePoint(ctx: BatchContext): AlertCandidate[] {
+  const out: AlertCandidate[] = [];
+  for (const s of ctx.meters.values()) {
+    if (s.info.category === 'supply' || s.info.category === 'residential_bulk' || s.info.status !== 'active') continue;
+    const complete = new Map(completeMonths(s, ctx.asOf).map((m) => [m.start, m]));
+    if (complete.size < 12 + MIN_BEFORE + MIN_AFTER) continue;
+    if (median([...complete.values()].map((m) => m.usage)) < MIN_MONTHLY) continue;
+    const ratios: { start: number; end: number; r: number }[] = [];
+    for (let i = 12; i < s.months.length; i++) {
+      const m = complete.get(s.months[i]!.start);
+      const prev = complete.get(s.months[i - 12]!.start);
+      if (m && prev && prev.usage >= 1) ratios.push({ start: m.start, end: m.end, r: Math.log(Math.max(m.usage, 0.01) / prev.usage) });
+    }
+    let best: { k: number; shift: number; z: number } | undefined;
+    for (let k = MIN_BEFORE; k <= ratios.length - MIN_AFTER; k++) {
+      const before = ratios.slice(0, k).map((x) => x.r);
+      const after = ratios.slice(k).map((x) => x.r);
+      const mb = median(before);
+      const ma = median(after);
+      const shift = mb - ma;
+      // Before: near last year; after: every month clearly below it.
+      if (shift < SHIFT || Math.abs(mb) > SHIFT / 2 || Math.max(...after) > mb - SHIFT / 2) continue;
+      const sd = Math.max(robustSd([...before.map((v) => v - mb), ...after.map((v) => v - ma)]), 0.05);
+      const z = shift / sd;
+      if (!best || z > best.z) best = { k, shift, z };
+    }
+    if (!best) continue;
+    const change = ratios[best.k]!;
+    const last = ratios[ratios.length - 1]!;
+    out.push(
+      candidate(s.info, 'tamper', {
+        severity: 'critical',
+        periodStart: change.start,
+        periodEnd: last.end,
+        value: round((Math.exp(-best.shift) - 1) * 100, 1),
+        threshold: round((Math.exp(-SHIFT) - 1) * 100, 1),
+        score: clampScore(best.z),
+        message: `usage stepped down ${round((1 - Math.exp(-best.shift)) * 100, 0)} % against last year from this month on and stayed down (change point)`,
+        evidence: { kind: 'change_point', changeMonth: change.start, monthsAfter: ratios.length - best.k, yoyLogRatios: ratios.map((x) => ({ month: x.start, ratio: round(Math.exp(x.r), 3) })) },
+      }),
+    );
+  }
+  return out;
+}

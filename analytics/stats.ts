@@ -1,0 +1,38 @@
+/**
+ * Robust statistics for alert scores (interface.md §3: "the deviation in robust standard
+ * deviations of its own history"). Median and MAD resist the very outliers we look for.
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Median absolute deviation scaled to a standard deviation for normal data (× 1.4826). */
+export function robustSd(values: readonly number[]): number {
+  if (values.length < 2) return Number.NaN;
+  const m = median(values);
+  return 1.4826 * median(values.map((v) => Math.abs(v - m)));
+}
+
+/**
+ * How many robust SDs `x` lies from `history`. `floor` keeps a flat history (MAD 0) from
+ * turning any change into infinity; `fallbackSd` is used when history is too short.
+ */
+export function robustZ(x: number, history: readonly number[], floor: number, fallbackSd: number, minHistory = 3): number {
+  if (history.length < minHistory) return (x - (history.length > 0 ? median(history) : 0)) / Math.max(fallbackSd, floor);
+  const sd = Math.max(robustSd(history), floor);
+  return (x - median(history)) / sd;
+}
+
+/** Rounds for display and storage: scores with two decimals are enough to sort. */
+export function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function clampScore(x: number): number {
+  if (!Number.isFinite(x)) return 99;
+  return round(Math.max(0, Math.min(99, x)));
+}

@@ -1,0 +1,44 @@
+import type { Logger } from '../../core/logger.ts';
+import type { SqlClient } from '../../storage/sql.ts';
+import { loadBlacklist } from '../batch/blacklist.ts';
+import { meterInfoFromRow } from '../batch/load-context.ts';
+import { registryAsOf } from '../batch/queries.ts';
+import type { MeterInfo } from '../rules/context.ts';
+
+/** The registry as the stream rules need it, refreshed on a timer and on registry changes. */
+export class RegistryCache {
+  private meters = new Map<string, MeterInfo>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly sql: SqlClient, private readonly log: Logger, private readonly refreshMs = 30_000) {}
+
+  info(meterId: string): MeterInfo {
+    return this.meters.get(meterId) ?? { meterId, blacklisted: false };
+  }
+
+  get size(): number {
+    return this.meters.size;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const now = Date.now();
+      const [rows, blacklist] = await Promise.all([registryAsOf(this.sql, now), loadBlacklist(this.sql, now)]);
+      const next = new Map<string, MeterInfo>();
+      for (const r of rows) next.set(r.meter_id, meterInfoFromRow(r, blacklist.has(r.meter_id) || (r.customer_id !== null && blacklist.has(r.customer_id))));
+      this.meters = next;
+    } catch (err) {
+      this.log.warn({ err }, 'registry refresh failed; keeping the previous copy');
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** A whole meterwatch (`meterwatch start`) on free ports and a scratch data directory, driven from outside. */
+export interface RunningSystem {
+  url: string;
+  mqttUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export async function startSystem(env: Record<string, string> = {}, root = process.cwd()): Promise<RunningSystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-'));
+  const http = await freePort();
+  const mqtt = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'main.ts'), 'start'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      MW_DATA_DIR: dataDir,
+      MW_CACHE_DIR: process.env.MW_CACHE_DIR ?? resolve(root, '.meterwatch/cache'),
+      MW_HTTP_HOST: '127.0.0.1',
+      MW_HTTP_PORT: String(http),
+      MW_MQTT_HOST: '127.0.0.1',
+      MW_MQTT_PORT: String(mqtt),
+      MW_QUESTDB_HTTP_PORT: String(await freePort()),
+      MW_QUESTDB_PG_PORT: String(await freePort()),
+      MW_QUESTDB_HEALTH_PORT: String(await freePort()),
+      MW_SIMULATE: 'false',
+      MW_ANALYTICS_SCHEDULE: '0',
+      MW_LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const url = `http://127.0.0.1:${http}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (exited) throw new Error('meterwatch exited during start');
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('meterwatch did not become healthy in 180 s');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    url,
+    mqttUrl: `mqtt://127.0.0.1:${mqtt}`,
+    dataDir,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGINT');
+        const t = Date.now();
+        while (!exited && Date.now() - t < 60_000) await new Promise((r) => setTimeout(r, 200));
+        if (!exited) child.kill('SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** POST JSON and fail loudly on anything but 2xx. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${text.slice(0, 500)}`);
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
