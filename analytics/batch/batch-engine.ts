@@ -19,7 +19,7 @@ import { tamperChangePoint } from '../rules/tamper-change-point.ts';
 import { usageWhileInactive } from '../rules/usage-while-inactive.ts';
 import { yoyDeviation } from '../rules/yoy-deviation.ts';
 import { loadBatchContext } from './load-context.ts';
-import { suspiciousIntervals, type IntervalRow } from './queries.ts';
+import { replacedBetween, replacementIndex, replacementsUpTo, suspiciousIntervals, type IntervalRow } from './queries.ts';
 
 export interface RunSummary extends SubmitResult {
   asOf: number;
@@ -31,10 +31,12 @@ export interface RunSummary extends SubmitResult {
 const PERIOD_RULES = [residentialHigh, yoyDeviation, bulkDrop, bulkBalance, deadMeter, stuckMeter, usageWhileInactive, icVerificationDue, tamperChangePoint];
 
 /** The reading rules over every suspicious interval up to asOf; large_flow keeps the month's peak. */
-export function intervalCandidates(rows: readonly IntervalRow[], ctx: BatchContext): AlertCandidate[] {
+export function intervalCandidates(rows: readonly IntervalRow[], ctx: BatchContext, replacements: ReadonlyMap<string, readonly number[]> = new Map()): AlertCandidate[] {
   const out: AlertCandidate[] = [];
   const peak = new Map<string, AlertCandidate>();
   for (const r of rows) {
+    // A recorded replacement restarts the register: not a backwards run, not a jump.
+    if (r.prev_ts !== null && replacedBetween(replacements, r.meter_id, r.prev_ts, r.ts)) continue;
     const info: MeterInfo = ctx.meters.get(r.meter_id)?.info ?? { meterId: r.meter_id, blacklisted: false, qmax: r.qmax ?? undefined };
     const i: ReadingInterval = {
       meter: info,
@@ -68,8 +70,8 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   }
   const ctx = await loadBatchContext(sql, asOf, zone, cfg);
   const rateFloor = Math.min(cfg.largeFlow * cfg.blacklistFactor, ...[...ctx.meters.values()].map((m) => m.info.qmax ?? Infinity).map((q) => q * 1.2));
-  const intervals = await suspiciousIntervals(sql, 0, asOf, rateFloor);
-  const candidates: AlertCandidate[] = [...intervalCandidates(intervals, ctx)];
+  const [intervals, replaced] = await Promise.all([suspiciousIntervals(sql, 0, asOf, rateFloor), replacementsUpTo(sql, asOf)]);
+  const candidates: AlertCandidate[] = [...intervalCandidates(intervals, ctx, replacementIndex(replaced))];
   for (const rule of PERIOD_RULES) candidates.push(...rule(ctx));
   const counts: Partial<Record<RuleId, number>> = {};
   for (const c of candidates) counts[c.rule] = (counts[c.rule] ?? 0) + 1;

@@ -135,3 +135,20 @@ export function suspiciousIntervals(sql: SqlClient, since: number, asOf: number,
      )`,
   );
 }
+
+/** Recorded meter replacements up to `asOf`: a register that restarts there is not running backwards. */
+export function replacementsUpTo(sql: SqlClient, asOf: number): Promise<{ meter_id: string; ts: number; [k: string]: unknown }[]> {
+  return sql.query(`SELECT meter_id, ts FROM meter_replacements WHERE ts <= ${sqlTimestamp(asOf)} ORDER BY meter_id, ts`);
+}
+
+/** Meter id → replacement times, ascending. */
+export function replacementIndex(rows: readonly { meter_id: string; ts: number }[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const r of rows) out.set(r.meter_id, [...(out.get(r.meter_id) ?? []), r.ts]);
+  return out;
+}
+
+/** True when a replacement was recorded in (from, to]. */
+export function replacedBetween(index: ReadonlyMap<string, readonly number[]>, meterId: string, from: number, to: number): boolean {
+  return (index.get(meterId) ?? []).some((t) => t > from && t <= to);
+}

@@ -57,6 +57,7 @@ export class StreamEngine {
       }
       this.last.set(r.meterId, { ts: r.ts, reading: r.reading });
       const meter: MeterInfo = this.deps.registry.info(r.meterId);
+      if (prev && this.deps.registry.replacedBetween(r.meterId, prev.ts, r.ts)) continue;
       const interval = { meter, prev, cur: { ts: r.ts, reading: r.reading, flow: r.flow, flags: r.flags } };
       for (const c of [brokenMeter(interval, this.deps.zone), tamperFlags(interval, this.deps.zone), largeFlow(interval, this.deps.cfg, this.deps.zone)]) {
         if (c) out.push(c);

@@ -165,6 +165,8 @@ export async function metersRoutes(app: FastifyInstance, deps: MetersRouteDeps):
     const result = validateReplacement(meterId, req.body);
     if ('problems' in result) return reply.code(400).send({ error: 'MW_ERR_VALIDATION', rejected: result.problems });
     const stored = await deps.replacements.record(result.replacement, actorOf(req));
+    // The stream rules must know the register restarted before the next read arrives.
+    deps.bus?.emit('registry.changed', { meters: [], effectiveAt: stored.ts });
     return reply.code(201).send({ ...stored, ts: formatInZone(stored.ts, zone) });
   });
 
