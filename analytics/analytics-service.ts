@@ -22,8 +22,16 @@ export class AnalyticsService {
     this.sink = new AlertSink(deps.sql, deps.bus, log);
     this.registry = new RegistryCache(deps.sql, log);
     this.stream = new StreamEngine({ sql: deps.sql, bus: deps.bus, sink: this.sink, registry: this.registry, cfg: deps.config.analytics, zone: deps.config.general.timezone, log });
-    const off = deps.bus.on('registry.changed', () => void this.registry.refresh());
-    this.offRegistry = off;
+    // A fleet upload arrives in many batches: reload the registry once they pause.
+    let pendingRefresh: NodeJS.Timeout | undefined;
+    this.offRegistry = deps.bus.on('registry.changed', () => {
+      if (pendingRefresh) return;
+      pendingRefresh = setTimeout(() => {
+        pendingRefresh = undefined;
+        void this.registry.refresh();
+      }, 500);
+      pendingRefresh.unref();
+    });
   }
 
   private readonly offRegistry: () => void;
