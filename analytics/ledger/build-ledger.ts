@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import type { Config } from '../../core/config/index.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { ClassSource } from '../../core/registry/classes.ts';
+import type { RegistryRepo } from '../../storage/registry/registry-repo.ts';
+import type { ReplacementsRepo } from '../../storage/registry/replacements-repo.ts';
+import type { SqlClient } from '../../storage/sql.ts';
+import { AdjustmentsRepo } from '../adjustments/adjustments-repo.ts';
+import { SupplementaryService } from '../adjustments/supplementary-service.ts';
+import { BlacklistRepo } from '../blacklist/blacklist-repo.ts';
+import { isClosed } from './case-machine.ts';
+import { LedgerService, type MeterLookup } from './ledger-service.ts';
+import { LedgerStore } from './ledger-store.ts';
+
+export interface LedgerParts {
+  service: LedgerService;
+  blacklist: BlacklistRepo;
+  adjustments: AdjustmentsRepo;
+  supplementary: SupplementaryService;
+  meterInfo: MeterLookup;
+  routes: { ledger: LedgerService; supplementary: SupplementaryService; adjustments: AdjustmentsRepo; meterInfo: MeterLookup; photoDir: string; zone: string };
+  /** Adds the ledger membership (open and recent cases) to a meter's class memberships. */
+  withLedgerClasses: (inner: ClassSource) => ClassSource;
+}
+
+/** Builds the ledger parts from storage and config, and loads the cases from `ledger_events`. */
+export async function buildLedger(deps: { sql: SqlClient; registry: RegistryRepo; replacements: ReplacementsRepo; config: Config; log: Logger; now?: () => number }): Promise<LedgerParts> {
+  const zone = deps.config.general.timezone;
+  const store = new LedgerStore(deps.sql, deps.log);
+  await store.load();
+  const blacklist = new BlacklistRepo(deps.sql);
+  const adjustments = new AdjustmentsRepo(deps.sql);
+  const meterInfo: MeterLookup = async (meterId) => (await deps.registry.meterAsOf(meterId))?.meter;
+  const service = new LedgerService({
+    store,
+    blacklist,
+    meterInfo,
+    zone,
+    defaultVisitDueMs: deps.config.ledger.visitDue,
+    monthlyVisitM3: deps.config.analytics.residentialMonthlyVisit,
+    log: deps.log,
+    now: deps.now,
+  });
+  const supplementary = new SupplementaryService({ sql: deps.sql, replacements: deps.replacements, adjustments, ledger: service, zone, now: deps.now });
+  const photoDir = deps.config.ledger.photoDir ?? join(deps.config.general.dataDir, 'ledger-photos');
+  const withLedgerClasses = (inner: ClassSource): ClassSource => async (meterId, customerId, asOf) => {
+    const classes = await inner(meterId, customerId, asOf);
+    const cases = store.all().filter((c) => c.meterId === meterId || (customerId !== undefined && c.customerId === customerId)).filter((c) => c.openedAt <= asOf);
+    classes.ledger = {
+      open: cases.some((c) => !isClosed(c)),
+      cases: cases.map((c) => ({ caseId: c.caseId, rule: c.alerts[0]?.rule ?? 'manual', state: c.state, openedAt: c.openedAt })),
+    };
+    return classes;
+  };
+  return { service, blacklist, adjustments, supplementary, meterInfo, routes: { ledger: service, supplementary, adjustments, meterInfo, photoDir, zone }, withLedgerClasses };
+}
