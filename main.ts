@@ -73,7 +73,7 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
 
     // Abnormal-usage ledger, blacklist, supplementary volume (issue 7): alerts that need a
     // site visit open or join a case for the customer.
-    const ledger = await buildLedger({ sql: storage.sql, registry, replacements, config, log: log.child({ module: 'ledger' }) });
+    const ledger = await buildLedger({ sql: storage.sql, registry, replacements, config, log: log.child({ module: 'ledger' }), alertStatus: (id, status) => analytics.sink.setStatus(id, status) });
     const offLedger = bus.on('alert.raised', ({ alert }) => ledger.service.onAlert(alert).then(() => undefined));
     stoppers.push({ name: 'ledger', stop: async () => offLedger() });
     const users = config.access.usersFile ? loadUsersFile(config.access.usersFile) : [];

@@ -41,7 +41,7 @@ const raised: Alert[] = [];
 let readingRows = 0;
 
 beforeAll(async () => {
-  ({ app, ledger } = await ledgerApp(sql));
+  ({ app, ledger } = await ledgerApp(sql, (id, status) => analytics.sink.setStatus(id, status)));
   as = caller(app);
   // main.ts wiring: alerts that need a visit open or join a case.
   bus.on('alert.raised', ({ alert }) => {
@@ -101,6 +101,8 @@ describe('worked example: a tampered bulk meter, from alert to approved suppleme
     expect(visited.body.state).toBe('visited');
     const v = await as('ana').post(url('conclude-violation'), { reason: 'theft', evidence: 'magnet found on site, photo attached', handling: { adjustment: 'supplementary volume from the change point', penaltyNote: 'penalty under the city gas regulations' } });
     expect(v.body).toMatchObject({ state: 'violation', blacklisted: true, notice: { customerId: 'E2E-C', readerId: 'E2E-R07', route: 'E2E-R', district: 'E2E-D', reason: 'theft' } });
+    // The case's alerts follow it: closed with the case.
+    await eventually(async () => (await sql.query<{ status: string }>(`SELECT status FROM alerts WHERE meter_id = '${METER}' AND rule = 'tamper'`))[0]?.status === 'closed', 60_000, 200);
     const list = await as('sue').get('/api/blacklist?route=E2E-R');
     expect(list.body.items).toEqual([expect.objectContaining({ customerId: 'E2E-C', reason: 'theft', caseId })]);
     const notices = await as('ivan').get('/api/blacklist/notices?readerId=E2E-R07');

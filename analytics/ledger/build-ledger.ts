@@ -24,7 +24,16 @@ export interface LedgerParts {
 }
 
 /** Builds the ledger parts from storage and config, and loads the cases from `ledger_events`. */
-export async function buildLedger(deps: { sql: SqlClient; registry: RegistryRepo; replacements: ReplacementsRepo; config: Config; log: Logger; now?: () => number }): Promise<LedgerParts> {
+export async function buildLedger(deps: {
+  sql: SqlClient;
+  registry: RegistryRepo;
+  replacements: ReplacementsRepo;
+  config: Config;
+  log: Logger;
+  now?: () => number;
+  /** The alert sink's status setter, so alerts follow their case. */
+  alertStatus?: (alertId: string, status: 'assigned' | 'closed') => Promise<unknown>;
+}): Promise<LedgerParts> {
   const zone = deps.config.general.timezone;
   const store = new LedgerStore(deps.sql, deps.log);
   await store.load();
@@ -40,6 +49,7 @@ export async function buildLedger(deps: { sql: SqlClient; registry: RegistryRepo
     monthlyVisitM3: deps.config.analytics.residentialMonthlyVisit,
     log: deps.log,
     now: deps.now,
+    alertStatus: deps.alertStatus,
   });
   const supplementary = new SupplementaryService({ sql: deps.sql, replacements: deps.replacements, adjustments, ledger: service, zone, now: deps.now });
   const photoDir = deps.config.ledger.photoDir ?? join(deps.config.general.dataDir, 'ledger-photos');

@@ -23,6 +23,8 @@ export interface LedgerServiceDeps {
   monthlyVisitM3: number;
   log: Logger;
   now?: () => number;
+  /** Mirrors the case on its alerts (AlertSink.setStatus): assigned when a visit is assigned, closed when the case closes. */
+  alertStatus?: ((alertId: string, status: 'assigned' | 'closed') => Promise<unknown>) | undefined;
 }
 
 /** A command without the fields the service fills in itself (a default due date). */
@@ -101,6 +103,7 @@ export class LedgerService {
       const at = this.now();
       const cmd = req.action === 'assign' ? { ...req, dueAt: req.dueAt ?? (await this.defaultDue(c, at)) } : req;
       const next = await this.deps.store.append(decide(c, caseId, cmd, by, at));
+      await this.mirrorOnAlerts(next);
       if (cmd.action !== 'conclude_violation') return { case: next };
       const notice = await this.blacklistFor(next, by, at);
       return { case: next, blacklisted: true, notice };
@@ -113,6 +116,19 @@ export class LedgerService {
     if (!c) throw new MeterwatchError(ErrorCodes.NOT_FOUND, `no ledger case ${caseId}`, { details: { caseId } });
     if (action === 'visit' && c.state === 'assigned' && c.inspector !== by.name) throw forbidden('visit', by.role, ['inspector'], `case ${caseId} is assigned to inspector ${c.inspector}; ${by.name} may not record its visit`);
     return c;
+  }
+
+  /** Alert status follows the case, so alert lists and the reader KPIs see what is being handled. */
+  private async mirrorOnAlerts(c: LedgerCase): Promise<void> {
+    const status = isClosed(c) ? 'closed' : c.state === 'assigned' ? 'assigned' : undefined;
+    if (!status || !this.deps.alertStatus) return;
+    for (const a of c.alerts) {
+      try {
+        await this.deps.alertStatus(a.alertId, status);
+      } catch (err) {
+        this.deps.log.warn({ err, alertId: a.alertId, caseId: c.caseId }, 'alert status not updated');
+      }
+    }
   }
 
   private async defaultDue(c: LedgerCase, at: number): Promise<number> {

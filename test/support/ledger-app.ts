@@ -31,14 +31,14 @@ export const tokenOf = (p: Person) => `token-of-${p}-0123456789`;
 const USERS: ApiUser[] = (Object.keys(PEOPLE) as Person[]).map((p) => ({ ...PEOPLE[p], token: tokenOf(p) }));
 
 /** The HTTP API as main.ts wires it (access, ledger, blacklist, adjustments, KPIs), on the shared QuestDB. */
-export async function ledgerApp(sql: SqlClient): Promise<{ app: FastifyInstance; ledger: LedgerParts; audit: AuditLog; photoDir: string }> {
+export async function ledgerApp(sql: SqlClient, alertStatus?: (alertId: string, status: 'assigned' | 'closed') => Promise<unknown>): Promise<{ app: FastifyInstance; ledger: LedgerParts; audit: AuditLog; photoDir: string }> {
   const { httpUrl } = sharedEndpoints();
   const photoDir = mkdtempSync(join(tmpdir(), 'mw-photos-'));
   const config = loadConfig({}, { MW_ANALYTICS_SCHEDULE: '0', MW_LEDGER_PHOTO_DIR: photoDir });
   const zone = config.general.timezone;
   const registry = new RegistryRepo(sql, httpUrl, silentLogger(), 0);
   const replacements = new ReplacementsRepo(sql, httpUrl);
-  const ledger = await buildLedger({ sql, registry, replacements, config, log: silentLogger() });
+  const ledger = await buildLedger({ sql, registry, replacements, config, log: silentLogger(), ...(alertStatus ? { alertStatus } : {}) });
   const audit = new AuditLog(sql, silentLogger());
   const app = await buildApp({
     log: silentLogger(),
