@@ -76,6 +76,7 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
     const ledger = await buildLedger({ sql: storage.sql, registry, replacements, config, log: log.child({ module: 'ledger' }), alertStatus: (id, status) => analytics.sink.setStatus(id, status) });
     const offLedger = bus.on('alert.raised', ({ alert }) => ledger.service.onAlert(alert).then(() => undefined));
     stoppers.push({ name: 'ledger', stop: async () => offLedger() });
+    await ledger.catchUp();
     const users = config.access.usersFile ? loadUsersFile(config.access.usersFile) : [];
     const audit = new AuditLog(storage.sql, log.child({ module: 'audit' }));
     const kpi = { readDayFirst: config.ledger.readDayFirst, readDayLast: config.ledger.readDayLast, seenTarget: config.ledger.seenTarget, faultLimitMs: config.ledger.faultDays };

@@ -66,6 +66,8 @@ describe('ledger cases through the API (domain.md §5)', () => {
     const list = await as('ana').get('/api/ledger/cases?customerId=LA-C1');
     expect(list.body.items).toHaveLength(1);
     expect(list.body.items[0]).toMatchObject({ caseId, state: 'open', rules: ['yoy_deviation', 'large_flow'] });
+    const meter = await as('ana').get('/api/meters/LA-M1');
+    expect(meter.body.classes.ledger).toEqual({ open: true, cases: [expect.objectContaining({ caseId, rule: 'yoy_deviation', state: 'open' })] });
   });
 
   it('walks every transition of a normal case, refusing wrong roles, wrong order and illegal moves', async () => {
@@ -121,6 +123,15 @@ describe('ledger cases through the API (domain.md §5)', () => {
     ]);
     expect((await as('sue').post(url('reject-clearance'), { reason: 'x' })).body).toMatchObject({ state: 'cleared', allowed: [] });
     expect((await as('ana').post(url('fly'))).body).toMatchObject({ error: 'MW_ERR_VALIDATION', field: 'action' });
+  });
+
+  it('catches up with open alerts no case holds (raised while the ledger was down), once', async () => {
+    const { alertValuesSql, ALERT_COLUMNS } = await import('../analytics/alerts/alert-rows.ts');
+    await sql.exec(`INSERT INTO alerts (${ALERT_COLUMNS}) VALUES ${alertValuesSql({ ...alert('la-missed', 'LA-M9', 'LA-C9', 'stuck_meter'), updatedAt: Date.now() })}`);
+    await eventually(async () => (await sql.query(`SELECT id FROM alerts WHERE id = 'la-missed'`)).length === 1, 60_000, 200);
+    await ledger.catchUp();
+    expect(ledger.service.store.all().filter((c) => c.customerId === 'LA-C9').map((c) => c.alerts.map((a) => a.alertId))).toEqual([['la-missed']]);
+    expect(await ledger.catchUp()).toBe(0);
   });
 
   it('survives a restart: the cases are replayed from ledger_events', async () => {

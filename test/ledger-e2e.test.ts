@@ -90,6 +90,9 @@ describe('worked example: a tampered bulk meter, from alert to approved suppleme
     expect(cases[0].rules).toContain('tamper');
     const view = await as('ana').get(`/api/ledger/cases/${caseId}`);
     expect(view.body.customer).toMatchObject({ customerName: '幸福小区物业', address: '幸福路 88 号', spec: 'G25', households: 40 });
+    // The usage history shown with the entry: the step down from August 2026 against August 2025.
+    const month = (m: string) => view.body.usageHistory.find((u: { month: string }) => u.month === m)?.usage as number;
+    expect(month('2026-09') / month('2025-09')).toBeCloseTo(0.4, 1);
   });
 
   it('assign → visit → violation puts the customer on the blacklist and notifies the area reader', async () => {

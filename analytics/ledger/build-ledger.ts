@@ -8,9 +8,15 @@ import type { SqlClient } from '../../storage/sql.ts';
 import { AdjustmentsRepo } from '../adjustments/adjustments-repo.ts';
 import { SupplementaryService } from '../adjustments/supplementary-service.ts';
 import { BlacklistRepo } from '../blacklist/blacklist-repo.ts';
+import { DateTime } from 'luxon';
+import { ALERT_COLUMNS, rowToAlert, type AlertRow } from '../alerts/alert-rows.ts';
+import { monthlyUsage } from '../../storage/usage/monthly-usage.ts';
 import { isClosed } from './case-machine.ts';
 import { LedgerService, type MeterLookup } from './ledger-service.ts';
 import { LedgerStore } from './ledger-store.ts';
+
+/** Month usage of a meter over the last 25 months: the ledger entry's usage history (domain.md §5). */
+export type UsageHistory = (meterId: string) => Promise<{ month: string; usage: number; coverage: number; estimated: boolean }[]>;
 
 export interface LedgerParts {
   service: LedgerService;
@@ -18,7 +24,12 @@ export interface LedgerParts {
   adjustments: AdjustmentsRepo;
   supplementary: SupplementaryService;
   meterInfo: MeterLookup;
-  routes: { ledger: LedgerService; supplementary: SupplementaryService; adjustments: AdjustmentsRepo; meterInfo: MeterLookup; photoDir: string; zone: string };
+  routes: { ledger: LedgerService; supplementary: SupplementaryService; adjustments: AdjustmentsRepo; meterInfo: MeterLookup; photoDir: string; zone: string; usageHistory: UsageHistory };
+  /**
+   * Opens or joins cases for stored open alerts that no case holds yet (alerts raised while
+   * the ledger was down or its listener failed). Idempotent: a case remembers its alert ids.
+   */
+  catchUp: () => Promise<number>;
   /** Adds the ledger membership (open and recent cases) to a meter's class memberships. */
   withLedgerClasses: (inner: ClassSource) => ClassSource;
 }
@@ -62,5 +73,17 @@ export async function buildLedger(deps: {
     };
     return classes;
   };
-  return { service, blacklist, adjustments, supplementary, meterInfo, routes: { ledger: service, supplementary, adjustments, meterInfo, photoDir, zone }, withLedgerClasses };
+  const usageHistory: UsageHistory = async (meterId) => {
+    const end = DateTime.now().setZone(zone).startOf('month').plus({ months: 1 });
+    const rows = await monthlyUsage(deps.sql, { from: end.minus({ months: 25 }).toMillis(), to: end.toMillis(), zone, meterIds: [meterId] });
+    return rows.map((r) => ({ month: DateTime.fromMillis(r.monthStart, { zone }).toFormat('yyyy-LL'), usage: Math.round(r.usage * 1000) / 1000, coverage: Math.round(r.coverage * 1000) / 1000, estimated: r.estimated }));
+  };
+  const catchUp = async () => {
+    const rows = await deps.sql.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE status = 'open' ORDER BY raised_at`);
+    let opened = 0;
+    for (const r of rows) if (await service.onAlert(rowToAlert(r))) opened++;
+    if (opened > 0) deps.log.info({ alerts: opened }, 'ledger caught up with open alerts');
+    return opened;
+  };
+  return { service, blacklist, adjustments, supplementary, meterInfo, routes: { ledger: service, supplementary, adjustments, meterInfo, photoDir, zone, usageHistory }, withLedgerClasses, catchUp };
 }

@@ -19,6 +19,8 @@ export interface LedgerRoutesDeps {
   meterInfo: MeterLookup;
   photoDir: string;
   zone: string;
+  /** Month usage of the last 25 months, shown with the case (domain.md §5: usage history). */
+  usageHistory?: ((meterId: string) => Promise<unknown[]>) | undefined;
 }
 
 /** Path segment → machine action (POST /api/ledger/cases/{id}/{action}). */
@@ -132,8 +134,8 @@ export function ledgerRoutes(deps: LedgerRoutesDeps): FastifyPluginAsync {
       const { caseId } = req.params as { caseId: string };
       const c = deps.ledger.store.get(caseId);
       if (!c) return replyError(reply, new MeterwatchError(ErrorCodes.NOT_FOUND, `no ledger case ${caseId}`, { details: { caseId } }));
-      const [meter, adjustments] = await Promise.all([deps.meterInfo(c.meterId), deps.adjustments.list({ caseId })]);
-      return { ...caseJson(c, zone, true), customer: meter ?? null, adjustments: adjustments.map((a) => adjustmentJson(a, zone)) };
+      const [meter, adjustments, usage] = await Promise.all([deps.meterInfo(c.meterId), deps.adjustments.list({ caseId }), deps.usageHistory ? deps.usageHistory(c.meterId) : Promise.resolve(null)]);
+      return { ...caseJson(c, zone, true), customer: meter ?? null, usageHistory: usage, adjustments: adjustments.map((a) => adjustmentJson(a, zone)) };
     });
 
     app.get('/api/ledger/cases/:caseId/photos/:file', async (req, reply) => {
