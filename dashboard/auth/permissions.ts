@@ -14,7 +14,7 @@ export const WRITE_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'POST /api/meters': ['analyst', 'admin'],
   'POST /api/meters/:meterId/replacements': ['analyst', 'admin'],
   'POST /api/analytics/run': ['analyst', 'supervisor', 'manager', 'admin'],
-  'POST /api/alerts/:id/status': ['analyst', 'inspector', 'supervisor', 'manager'],
+  'POST /api/alerts/:id/status': ['analyst', 'inspector', 'supervisor', 'manager', 'admin'],
   // ledger (issue 7)
   'POST /api/ledger/cases': ['analyst', 'supervisor'],
   'POST /api/ledger/cases/:caseId/:action': ALL,
