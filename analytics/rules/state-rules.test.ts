@@ -84,12 +84,13 @@ describe('usage_while_inactive', () => {
 });
 
 describe('ic_verification_due', () => {
-  it('is due one month after gas-on, then every three months, newest only', () => {
+  it('is due one month after gas-on, then every three months', () => {
     const s = (asOf: number) => seriesOf({ meterId: 'IC', kind: 'ic', activatedAt: at('2025-01-15') }, [], asOf);
     const due = (asOf: number) => icVerificationDue(context(asOf, [s(asOf)])).map((a) => a.periodStart);
     expect(due(at('2025-02-14'))).toEqual([]);
     expect(due(at('2025-02-15'))).toEqual([at('2025-02-15')]);
     expect(due(at('2025-05-14'))).toEqual([at('2025-02-15')]);
-    expect(due(at('2025-05-15'))).toEqual([at('2025-05-15')]);
+    expect(due(at('2025-05-15'))).toEqual([at('2025-02-15'), at('2025-05-15')]);
+
   });
 });
