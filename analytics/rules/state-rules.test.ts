@@ -94,3 +94,13 @@ describe('ic_verification_due', () => {
 
   });
 });
+
+describe('dead_meter (no usage for months)', () => {
+  it('fires when a reporting meter shows no usage for 60 days where history expects use', () => {
+    const asOf = at('2026-03-10');
+    const flat = (from: string) => dailyPoints(FROM, asOf, (t) => (t >= at(from) ? 0 : byMonth(FURNACE)(t)));
+    const rules = (from: string) => deadMeter(context(asOf, [seriesOf({ meterId: 'N' }, flat(from), asOf)])).map((a) => (a.evidence as { kind?: string }).kind);
+    expect(rules('2026-01-05')).toEqual(['no_usage']);
+    expect(rules('2026-01-12')).toEqual([]);
+  });
+});
