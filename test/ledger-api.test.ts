@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../core/types.ts';
 import type { LedgerParts } from '../analytics/ledger/build-ledger.ts';
 import { caller, ledgerApp } from './support/ledger-app.ts';
-import { eventually, sharedSql } from './support/questdb.ts';
+import { eventually, sharedEndpoints, sharedSql } from './support/questdb.ts';
 
 const sql = sharedSql();
 let app: FastifyInstance;
@@ -126,8 +126,9 @@ describe('ledger cases through the API (domain.md §5)', () => {
   });
 
   it('catches up with open alerts no case holds (raised while the ledger was down), once', async () => {
-    const { alertValuesSql, ALERT_COLUMNS } = await import('../analytics/alerts/alert-rows.ts');
-    await sql.exec(`INSERT INTO alerts (${ALERT_COLUMNS}) VALUES ${alertValuesSql({ ...alert('la-missed', 'LA-M9', 'LA-C9', 'stuck_meter'), updatedAt: Date.now() })}`);
+    const { alertIlpLine } = await import('../analytics/alerts/alert-rows.ts');
+    const { writeIlp } = await import('../storage/ilp-http.ts');
+    await writeIlp(sharedEndpoints().httpUrl, alertIlpLine({ ...alert('la-missed', 'LA-M9', 'LA-C9', 'stuck_meter'), updatedAt: Date.now() }));
     await eventually(async () => (await sql.query(`SELECT id FROM alerts WHERE id = 'la-missed'`)).length === 1, 60_000, 200);
     await ledger.catchUp();
     expect(ledger.service.store.all().filter((c) => c.customerId === 'LA-C9').map((c) => c.alerts.map((a) => a.alertId))).toEqual([['la-missed']]);

@@ -10,7 +10,7 @@ import { AnalyticsService } from '../analytics/analytics-service.ts';
 import type { LedgerParts } from '../analytics/ledger/build-ledger.ts';
 import { writeIlp } from './support/ilp.ts';
 import { caller, ledgerApp } from './support/ledger-app.ts';
-import { eventually, sharedSql } from './support/questdb.ts';
+import { eventually, sharedEndpoints, sharedSql } from './support/questdb.ts';
 
 /**
  * The worked example of issue 7, end to end on the real QuestDB: a residential bulk meter
@@ -33,7 +33,7 @@ const registered = (t: number) => (t >= TAMPERED ? 0.4 : 1) * trueUse(t);
 
 const sql = sharedSql();
 const bus = new TypedBus<MeterwatchEvents>(silentLogger());
-const analytics = new AnalyticsService({ sql, bus, config: loadConfig({}, { MW_ANALYTICS_SCHEDULE: '0' }), log: silentLogger() });
+const analytics = new AnalyticsService({ sql, httpUrl: sharedEndpoints().httpUrl, bus, config: loadConfig({}, { MW_ANALYTICS_SCHEDULE: '0' }), log: silentLogger() });
 let app: FastifyInstance;
 let ledger: LedgerParts;
 let as: ReturnType<typeof caller>;

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertValuesSql, ALERT_COLUMNS } from '../analytics/alerts/alert-rows.ts';
+import { alertIlpLine } from '../analytics/alerts/alert-rows.ts';
+import { writeIlp as writeIlpTo } from '../storage/ilp-http.ts';
 import { writeIlp } from './support/ilp.ts';
 import { caller, ledgerApp } from './support/ledger-app.ts';
-import { eventually, sharedSql } from './support/questdb.ts';
+import { eventually, sharedEndpoints, sharedSql } from './support/questdb.ts';
 
 /**
  * Reading KPIs for October 2026 on a hand-made route (domain.md §3): KR-1 has six meters;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   await writeIlp(lines);
   // Two stuck faults on the route: one open since 1 September (> 30 days at month end), one since 20 October.
   const alert = (id: string, start: string) => ({ id, raisedAt: at(start), updatedAt: at(start), meterId: 'KR-K4', customerId: 'C-KR-K4', district: 'KD', route: 'KR-1', rule: 'stuck_meter' as const, severity: 'warning' as const, periodStart: at(start), periodEnd: at('2026-10-31'), value: 30, threshold: 20, score: 2, message: 'flat', status: 'open' as const });
-  await sql.exec(`INSERT INTO alerts (${ALERT_COLUMNS}) VALUES ${[alert('kr-old', '2026-09-01'), alert('kr-new', '2026-10-20')].map(alertValuesSql).join(', ')}`);
+  await writeIlpTo(sharedEndpoints().httpUrl, [alert('kr-old', '2026-09-01'), alert('kr-new', '2026-10-20')].map(alertIlpLine).join(''));
   await eventually(async () => {
     const [r] = await sql.query<{ n: number }>(`SELECT count() n FROM readings WHERE reader_id = 'KR07'`);
     const [a] = await sql.query<{ n: number }>(`SELECT count() n FROM alerts WHERE route = 'KR-1'`);
