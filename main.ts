@@ -73,7 +73,14 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
 
     // Abnormal-usage ledger, blacklist, supplementary volume (issue 7): alerts that need a
     // site visit open or join a case for the customer.
-    const ledger = await buildLedger({ sql: storage.sql, registry, replacements, config, log: log.child({ module: 'ledger' }), alertStatus: (id, status) => analytics.sink.setStatus(id, status) });
+    const ledger = await buildLedger({ sql: storage.sql, registry, replacements, config, log: log.child({ module: 'ledger' }), alertStatus: (id, status) => analytics.sink.setStatus(id, status),
+      // Blacklist monitoring notices reach the area reader's handheld: notices/blacklist/{route}/{readerId}.
+      onNotice: (n) =>
+        broker.aedes.publish(
+          { cmd: 'publish', topic: `notices/blacklist/${n.route ?? 'no-route'}/${n.readerId ?? 'unassigned'}`, payload: Buffer.from(JSON.stringify(n)), qos: 1, retain: false, dup: false },
+          () => undefined,
+        ),
+    });
     const offLedger = bus.on('alert.raised', ({ alert }) => ledger.service.onAlert(alert).then(() => undefined));
     stoppers.push({ name: 'ledger', stop: async () => offLedger() });
     await ledger.catchUp();

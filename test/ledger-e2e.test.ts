@@ -8,6 +8,7 @@ import { silentLogger } from '../core/logger.ts';
 import type { Alert } from '../core/types.ts';
 import { AnalyticsService } from '../analytics/analytics-service.ts';
 import type { LedgerParts } from '../analytics/ledger/build-ledger.ts';
+import type { Notice } from '../analytics/blacklist/blacklist-repo.ts';
 import { writeIlp } from './support/ilp.ts';
 import { caller, ledgerApp } from './support/ledger-app.ts';
 import { eventually, sharedEndpoints, sharedSql } from './support/questdb.ts';
@@ -39,9 +40,10 @@ let ledger: LedgerParts;
 let as: ReturnType<typeof caller>;
 const raised: Alert[] = [];
 let readingRows = 0;
+const delivered: Notice[] = [];
 
 beforeAll(async () => {
-  ({ app, ledger } = await ledgerApp(sql, (id, status) => analytics.sink.setStatus(id, status)));
+  ({ app, ledger } = await ledgerApp(sql, (id, status) => analytics.sink.setStatus(id, status), (n) => delivered.push(n)));
   as = caller(app);
   // main.ts wiring: alerts that need a visit open or join a case.
   bus.on('alert.raised', ({ alert }) => {
@@ -110,6 +112,7 @@ describe('worked example: a tampered bulk meter, from alert to approved suppleme
     expect(list.body.items).toEqual([expect.objectContaining({ customerId: 'E2E-C', reason: 'theft', caseId })]);
     const notices = await as('ivan').get('/api/blacklist/notices?readerId=E2E-R07');
     expect(notices.body.items).toHaveLength(1);
+    expect(delivered.map((n) => [n.readerId, n.customerId, n.noticeId])).toEqual([['E2E-R07', 'E2E-C', notices.body.items[0].noticeId]]);
   });
 
   it('proposes the supplementary volume from the tamper day with the history table as evidence', async () => {

@@ -7,7 +7,7 @@ import type { ReplacementsRepo } from '../../storage/registry/replacements-repo.
 import type { SqlClient } from '../../storage/sql.ts';
 import { AdjustmentsRepo } from '../adjustments/adjustments-repo.ts';
 import { SupplementaryService } from '../adjustments/supplementary-service.ts';
-import { BlacklistRepo } from '../blacklist/blacklist-repo.ts';
+import { BlacklistRepo, type Notice } from '../blacklist/blacklist-repo.ts';
 import { DateTime } from 'luxon';
 import { ALERT_COLUMNS, rowToAlert, type AlertRow } from '../alerts/alert-rows.ts';
 import { monthlyUsage } from '../../storage/usage/monthly-usage.ts';
@@ -44,6 +44,7 @@ export async function buildLedger(deps: {
   now?: () => number;
   /** The alert sink's status setter, so alerts follow their case. */
   alertStatus?: (alertId: string, status: 'assigned' | 'closed') => Promise<unknown>;
+  onNotice?: (notice: Notice) => void;
 }): Promise<LedgerParts> {
   const zone = deps.config.general.timezone;
   const store = new LedgerStore(deps.sql, deps.log);
@@ -61,6 +62,7 @@ export async function buildLedger(deps: {
     log: deps.log,
     now: deps.now,
     alertStatus: deps.alertStatus,
+    onNotice: deps.onNotice,
   });
   const supplementary = new SupplementaryService({ sql: deps.sql, replacements: deps.replacements, adjustments, ledger: service, zone, now: deps.now });
   const photoDir = deps.config.ledger.photoDir ?? join(deps.config.general.dataDir, 'ledger-photos');

@@ -25,6 +25,8 @@ export interface LedgerServiceDeps {
   now?: () => number;
   /** Mirrors the case on its alerts (AlertSink.setStatus): assigned when a visit is assigned, closed when the case closes. */
   alertStatus?: ((alertId: string, status: 'assigned' | 'closed') => Promise<unknown>) | undefined;
+  /** Delivers a stored notice to the reader (main.ts publishes it on MQTT). */
+  onNotice?: ((notice: Notice) => void) | undefined;
 }
 
 /** A command without the fields the service fills in itself (a default due date). */
@@ -144,7 +146,7 @@ export class LedgerService {
     await this.deps.blacklist.add({ ts: at, customerId, meterId: c.meterId, reason: v.reason, evidence, caseId: c.caseId, actor: by.name, note: v.handling.penaltyNote });
     const [meter, reader] = await Promise.all([this.deps.meterInfo(c.meterId), this.deps.blacklist.areaReader(c.meterId)]);
     const route = meter?.route ?? reader.route;
-    return this.deps.blacklist.issueNotice({
+    const notice = await this.deps.blacklist.issueNotice({
       ts: at,
       customerId,
       meterId: c.meterId,
@@ -158,6 +160,12 @@ export class LedgerService {
       message: `黑名单监控通知 / blacklist monitoring notice: customer ${customerId} (meter ${c.meterId}${meter?.address ? `, ${meter.address}` : ''}) is on the blacklist for ${v.reason} (case ${c.caseId}); read and inspect this meter under strict supervision and report any anomaly at once.`,
       issuedBy: by.name,
     });
+    try {
+      this.deps.onNotice?.(notice);
+    } catch (err) {
+      this.deps.log.warn({ err, noticeId: notice.noticeId }, 'notice not delivered (it is stored and listed)');
+    }
+    return notice;
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {

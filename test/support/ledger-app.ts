@@ -13,6 +13,7 @@ import { buildLedger, type LedgerParts } from '../../analytics/ledger/build-ledg
 import { RegistryRepo } from '../../storage/registry/registry-repo.ts';
 import { ReplacementsRepo } from '../../storage/registry/replacements-repo.ts';
 import type { SqlClient } from '../../storage/sql.ts';
+import type { Notice } from '../../analytics/blacklist/blacklist-repo.ts';
 import { sharedEndpoints } from './questdb.ts';
 
 /** The people of the ledger tests: one token each; `sue` is supervisor and (second token) manager. */
@@ -31,14 +32,14 @@ export const tokenOf = (p: Person) => `token-of-${p}-0123456789`;
 const USERS: ApiUser[] = (Object.keys(PEOPLE) as Person[]).map((p) => ({ ...PEOPLE[p], token: tokenOf(p) }));
 
 /** The HTTP API as main.ts wires it (access, ledger, blacklist, adjustments, KPIs), on the shared QuestDB. */
-export async function ledgerApp(sql: SqlClient, alertStatus?: (alertId: string, status: 'assigned' | 'closed') => Promise<unknown>): Promise<{ app: FastifyInstance; ledger: LedgerParts; audit: AuditLog; photoDir: string }> {
+export async function ledgerApp(sql: SqlClient, alertStatus?: (alertId: string, status: 'assigned' | 'closed') => Promise<unknown>, onNotice?: (n: Notice) => void): Promise<{ app: FastifyInstance; ledger: LedgerParts; audit: AuditLog; photoDir: string }> {
   const { httpUrl } = sharedEndpoints();
   const photoDir = mkdtempSync(join(tmpdir(), 'mw-photos-'));
   const config = loadConfig({}, { MW_ANALYTICS_SCHEDULE: '0', MW_LEDGER_PHOTO_DIR: photoDir });
   const zone = config.general.timezone;
   const registry = new RegistryRepo(sql, httpUrl, silentLogger(), 0);
   const replacements = new ReplacementsRepo(sql, httpUrl);
-  const ledger = await buildLedger({ sql, registry, replacements, config, log: silentLogger(), ...(alertStatus ? { alertStatus } : {}) });
+  const ledger = await buildLedger({ sql, registry, replacements, config, log: silentLogger(), ...(alertStatus ? { alertStatus } : {}), ...(onNotice ? { onNotice } : {}) });
   const audit = new AuditLog(sql, silentLogger());
   const app = await buildApp({
     log: silentLogger(),
