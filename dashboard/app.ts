@@ -8,6 +8,11 @@ import { meterDataRoutes, type MeterDataRouteDeps } from './routes/meter-data.ts
 import { metersRoutes, type MetersRouteDeps } from './routes/meters.ts';
 import { alertRoutes, type AlertRoutesDeps } from './routes/alerts.ts';
 import { alertStream } from './ws/alert-stream.ts';
+import { installAccess, type AccessDeps } from './auth/access.ts';
+import { ledgerRoutes, type LedgerRoutesDeps } from './routes/ledger.ts';
+import { adjustmentRoutes, type AdjustmentRoutesDeps } from './routes/adjustments.ts';
+import { blacklistRoutes, type BlacklistRoutesDeps } from './routes/blacklist.ts';
+import { kpiRoutes, type KpiRoutesDeps } from './routes/kpis.ts';
 
 export interface AppDeps {
   log: Logger;
@@ -21,6 +26,13 @@ export interface AppDeps {
   zone?: string;
   /** Alerts API and analytics runs (issue: analytics). */
   alerts?: AlertRoutesDeps;
+  /** Roles, tokens and the audit log (issue 7 item 4); absent: no checks at all. */
+  access?: AccessDeps;
+  /** Abnormal-usage ledger, blacklist, supplementary volume, reading KPIs (issue 7). */
+  ledger?: LedgerRoutesDeps;
+  adjustments?: AdjustmentRoutesDeps;
+  blacklist?: BlacklistRoutesDeps;
+  kpis?: KpiRoutesDeps;
 }
 
 /** The HTTP API and dashboard, built without listen() so tests can use app.inject(). */
@@ -29,6 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const level = deps.log.levelVal > 40 ? deps.log.level : 'warn';
   const app = Fastify({ loggerInstance: deps.log.child({ module: 'http' }, { level }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   const startedAt = deps.startedAt ?? Date.now();
+  // Root hooks: installed before any route family so they cover all of them.
+  if (deps.access) installAccess(app, deps.access);
 
   app.get('/api/health', async (_req, reply) => {
     const report = buildHealthReport(deps.health, startedAt);
@@ -42,6 +56,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(websocket);
   if (deps.alerts) await app.register(alertRoutes(deps.alerts));
   if (deps.bus) await app.register(alertStream(deps.bus, deps.zone ?? 'Asia/Shanghai'));
+  if (deps.ledger) await app.register(ledgerRoutes(deps.ledger));
+  if (deps.adjustments) await app.register(adjustmentRoutes(deps.adjustments));
+  if (deps.blacklist) await app.register(blacklistRoutes(deps.blacklist));
+  if (deps.kpis) await app.register(kpiRoutes(deps.kpis));
 
   return app;
 }
