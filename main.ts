@@ -14,13 +14,22 @@ import { checkJava } from './storage/questdb/java.ts';
 import { detachedStatus, startDetached, stopDetached } from './storage/questdb/detached.ts';
 import { migrate } from './storage/migrations/index.ts';
 import { SqlClient } from './storage/sql.ts';
-import { EmbeddedBroker } from './ingest/broker/embedded-broker.ts';
+import { TypedBus } from './core/bus.ts';
+import type { MeterwatchEvents } from './core/events.ts';
+import { startIngestTier } from './ingest/ingest-tier.ts';
 import { buildApp } from './dashboard/app.ts';
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
-/** Runs the whole system: storage, broker, HTTP API. Resolves with a function that stops it. */
-export async function startSystem(config: Config, log: Logger): Promise<() => Promise<void>> {
+export interface SystemOptions {
+  /** `all` runs everything; `ingest` runs the ingest role alone (`meterwatch ingest`). */
+  role?: 'all' | 'ingest';
+  /** Registry lookup for MW_INGEST_ENFORCE_REGISTRY (wired once the registry part lands). */
+  knownMeter?: (meterId: string) => boolean | undefined;
+}
+
+/** Runs the system: storage, ingest (broker or external subscription), HTTP API. Resolves with a function that stops it. */
+export async function startSystem(config: Config, log: Logger, options: SystemOptions = {}): Promise<() => Promise<void>> {
   const stoppers: Stopper[] = [];
   const stopAll = async () => {
     for (const s of stoppers.reverse()) {
@@ -36,26 +45,29 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
   try {
     const storage = await openStorage(config, log);
     stoppers.push({ name: 'storage', stop: () => storage.close() });
+    const bus = new TypedBus<MeterwatchEvents>(log.child({ module: 'bus' }));
 
-    const broker = new EmbeddedBroker({
-      host: config.mqtt.host,
-      port: config.mqtt.port,
-      log: log.child({ module: 'broker' }),
-    });
-    await broker.start();
-    stoppers.push({ name: 'broker', stop: () => broker.stop() });
+    const ingest = await startIngestTier({ config, questdbHttpUrl: storage.endpoints.httpUrl, bus, log, knownMeter: options.knownMeter });
+    stoppers.push({ name: 'ingest', stop: () => ingest.stop() });
 
     const app = await buildApp({
       log,
       health: {
-        broker: () => ({ ...broker.state() }),
+        broker: () => ({ ...ingest.brokerState() }),
         storage: () => ({ ...storage.monitor.state, mode: storage.mode }),
-        ingest: () => ({ accepted: 0, rejected: 0, pending: 0, spooled: 0 }),
+        ingest: () => ingest.health(),
+      },
+      ingest: {
+        ingest: ingest.service,
+        sql: storage.sql,
+        apiToken: ingest.apiToken,
+        metrics: () => ingest.metricsText(),
+        maxBodyBytes: config.ingest.maxPayloadBytes,
       },
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stoppers.push({ name: 'http', stop: () => app.close() });
-    log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'meterwatch is running');
+    log.info({ url: `http://${config.http.host}:${config.http.port}`, role: options.role ?? 'all' }, 'meterwatch is running');
   } catch (err) {
     await stopAll();
     throw err;
@@ -107,6 +119,17 @@ export function buildCli(): Command {
       const config = loadConfig();
       const log = createLogger(config.general.logLevel);
       const stop = await startSystem(config, log);
+      onShutdownSignals(stop, log);
+    });
+
+  program
+    .command('ingest')
+    .description('run the ingest role alone: MQTT (embedded broker, or MW_MQTT_MODE=external with a shared subscription), spool, HTTP ingest API')
+    .addHelpText('after', SETTINGS_HELP)
+    .action(async () => {
+      const config = loadConfig();
+      const log = createLogger(config.general.logLevel);
+      const stop = await startSystem(config, log, { role: 'ingest' });
       onShutdownSignals(stop, log);
     });
 

@@ -1,11 +1,14 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../core/logger.ts';
 import { buildHealthReport, type HealthSources } from './health.ts';
+import { ingestRoutes, type IngestRoutesDeps } from './routes/ingest.ts';
 
 export interface AppDeps {
   log: Logger;
   health: HealthSources;
   startedAt?: number;
+  /** HTTP ingest endpoints, GET /api/ingest/rejected and /metrics (issue 3). */
+  ingest?: IngestRoutesDeps | undefined;
 }
 
 /** The HTTP API and dashboard, built without listen() so tests can use app.inject(). */
@@ -19,6 +22,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const report = buildHealthReport(deps.health, startedAt);
     return reply.code(report.status === 'down' ? 503 : 200).send(report);
   });
+
+  if (deps.ingest) await app.register(ingestRoutes, deps.ingest);
 
   return app;
 }

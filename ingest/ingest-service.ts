@@ -93,6 +93,14 @@ export class IngestService {
     };
   }
 
+  /** An HTTP body that is not JSON: kept whole as one rejected record (interface.md §1). */
+  async handleMalformedHttp(endpoint: HttpEndpoint, text: string, problem: string, clientId: string | undefined): Promise<HttpIngestResult> {
+    this.opts.metrics.messagesIn.http++;
+    const r = payloadRejection(`body: malformed JSON (${problem})`, text, 'body');
+    await this.opts.sink.submit({ readings: [], rejected: [toRejected(r, { source: 'http', endpoint, clientId, receivedAt: this.opts.now?.() ?? Date.now() })] });
+    return { accepted: 0, rejected: [{ index: null, reason: r.reason }] };
+  }
+
   counters(): { accepted: number; rejected: number; pending: number; spooled: number; storageUp: boolean } {
     const { sink } = this.opts;
     return { accepted: sink.accepted, rejected: sink.rejected, pending: sink.pendingCount, spooled: sink.spooledRows, storageUp: sink.storageUp };

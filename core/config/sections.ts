@@ -79,6 +79,7 @@ export const ingest = {
   spoolMaxBytes: setting('MW_INGEST_SPOOL_MAX', byteSize, 1024 ** 3, 'spool size limit; when full, messages are no longer acknowledged (devices retry)'),
   replayInterval: setting('MW_INGEST_REPLAY_INTERVAL', duration, 1_000, 'how often the spool tries to replay into QuestDB'),
   shareGroup: setting('MW_MQTT_SHARE_GROUP', z.string().regex(/^[A-Za-z0-9_-]+$/), 'meterwatch', 'shared-subscription group on an external broker ($share/<group>/...)'),
+  clientId: optionalSetting('MW_MQTT_CLIENT_ID', z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/), 'client id prefix of this ingest process on an external broker; stable across restarts [meterwatch-<host name>]'),
   lanes: setting('MW_MQTT_LANES', positiveInt, 4, 'connections per ingest process to an external broker (each acknowledges in order)'),
   mqttUsername: optionalSetting('MW_MQTT_USERNAME', z.string().min(1), 'user name for the external broker'),
   mqttPassword: optionalSetting('MW_MQTT_PASSWORD', z.string().min(1), 'password for the external broker'),
