@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { FastifyInstance } from 'fastify';
+import { TypedBus } from '../../core/bus.ts';
+import { loadConfig, type Config } from '../../core/config/index.ts';
+import type { MeterwatchEvents } from '../../core/events.ts';
+import { silentLogger } from '../../core/logger.ts';
+import { buildApp } from '../../dashboard/app.ts';
+import { startIngestTier, type IngestTier } from '../../ingest/ingest-tier.ts';
+import { freePort } from '../../storage/questdb/ports.ts';
+import type { SqlClient } from '../../storage/sql.ts';
+
+export interface TestIngest {
+  tier: IngestTier;
+  app: FastifyInstance;
+  bus: TypedBus<MeterwatchEvents>;
+  config: Config;
+  mqttUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** The ingest tier on free loopback ports with a temporary data directory, plus its HTTP app (app.inject). */
+export async function startTestIngest(
+  questdbHttpUrl: string,
+  sql: SqlClient,
+  env: Record<string, string> = {},
+  knownMeter?: (meterId: string) => boolean | undefined,
+): Promise<TestIngest> {
+  const dataDir = env.MW_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mw-ingest-'));
+  const config = loadConfig({}, { MW_DATA_DIR: dataDir, MW_MQTT_HOST: '127.0.0.1', MW_HTTP_HOST: '127.0.0.1', MW_MQTT_PORT: String(await freePort()), ...env });
+  const log = silentLogger();
+  const bus = new TypedBus<MeterwatchEvents>(log);
+  const tier = await startIngestTier({ config, questdbHttpUrl, bus, log, knownMeter });
+  const app = await buildApp({
+    log,
+    health: { broker: () => ({ ...tier.brokerState() }), storage: () => ({ state: 'up' }), ingest: () => tier.health() },
+    ingest: { ingest: tier.service, sql, apiToken: tier.apiToken, metrics: () => tier.metricsText(), maxBodyBytes: config.ingest.maxPayloadBytes },
+  });
+  return {
+    tier,
+    app,
+    bus,
+    config,
+    mqttUrl: `mqtt://127.0.0.1:${config.mqtt.port}`,
+    dataDir,
+    async stop() {
+      await app.close();
+      await tier.stop();
+      if (!env.MW_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function connectMqtt(url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  return client;
+}
+
+/** A unique prefix so tests sharing one QuestDB never see each other's meters. */
+export function runPrefix(name: string): string {
+  return `${name}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
