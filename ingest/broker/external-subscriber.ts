@@ -5,6 +5,8 @@ import type { BrokerState, MessageConsumer } from './embedded-broker.ts';
 /** The topics ingest consumes (interface.md §1), as subscriptions. */
 export const INGEST_SUBSCRIPTIONS = ['meters/+/readings', 'handheld/+/uploads'] as const;
 
+type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, cbStorePut?: () => void, noStore?: boolean) => void;
+
 export interface ExternalSubscriberOptions {
   url: string;
   /** `$share/<group>/…`: every ingest process in the group gets a share of the stream. */
@@ -21,11 +23,10 @@ export interface ExternalSubscriberOptions {
 
 /**
  * Ingest from an external broker (Mosquitto, EMQX) through a shared subscription. The
- * PUBACK is sent only when the records are durable: mqtt.js sends it after `handleMessage`
- * calls back, so that is where the durable step runs. A message that cannot be made durable
+ * PUBACK is sent only when the records are durable (see deferAcks). A message that cannot be made durable
  * is not acknowledged and the lane reconnects, so the broker redelivers it from the
- * persistent session (clean=false). mqtt.js handles one message per connection at a time,
- * hence several lanes.
+ * persistent session (clean=false). Several lanes spread the decoding work and the
+ * broker's in-flight windows.
  */
 export class ExternalSubscriber {
   private clients: MqttClient[] = [];
@@ -45,17 +46,7 @@ export class ExternalSubscriber {
       Array.from({ length: this.opts.lanes }, async (_, lane) => {
         const client = mqtt.connect(this.opts.url, this.clientOptions(lane));
         this.clients.push(client);
-        client.handleMessage = (packet, callback) => {
-          const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-          this.opts.consumer.handle(packet.topic, payload, client.options.clientId ?? '').then(
-            () => callback(),
-            (err: Error) => {
-              this.opts.log.warn({ lane, err: err.message }, 'message not durable; not acknowledging, reconnecting for redelivery');
-              callback(err);
-              if (!this.stopping) client.end(true, () => client.reconnect());
-            },
-          );
-        };
+        this.deferAcks(client, lane);
         client.on('error', (err) => this.opts.log.warn({ lane, err: err.message }, 'external broker connection error'));
         await new Promise<void>((resolve, reject) => {
           client.once('connect', () => {
@@ -70,6 +61,56 @@ export class ExternalSubscriber {
       }),
     );
     this.opts.log.info({ url: this.opts.url, lanes: this.opts.lanes, group: this.opts.shareGroup }, 'subscribed to the external broker');
+  }
+
+  /**
+   * mqtt.js handles one incoming message per connection at a time and sends its PUBACK when
+   * `handleMessage` calls back. Waiting there for durability would allow one message per
+   * flush per connection. Instead `handleMessage` hands the message to the sink and calls
+   * back at once, and the PUBACK mqtt.js then sends is held until that message is durable,
+   * in arrival order (MQTT 3.1.1 §4.6). The broker's in-flight window (Mosquitto:
+   * max_inflight_messages) bounds how many wait. If a message cannot be made durable, no
+   * later PUBACK is sent on that connection and it reconnects: the broker redelivers every
+   * unacknowledged message from the persistent session. Relies on mqtt.js's `_sendPacket`.
+   */
+  private deferAcks(client: MqttClient, lane: number): void {
+    const internals = client as unknown as { _sendPacket: SendPacket };
+    if (typeof internals._sendPacket !== 'function') throw new Error('mqtt.js internals changed: cannot defer PUBACK until durable');
+    const send = internals._sendPacket.bind(client);
+    let durable = new Map<number, Promise<void>>();
+    let chain: Promise<void> = Promise.resolve();
+    let failed = false;
+    client.on('connect', () => {
+      durable = new Map();
+      chain = Promise.resolve();
+      failed = false;
+    });
+    internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
+      if (packet.cmd !== 'puback' || packet.messageId === undefined) return send(packet, cb, cbStorePut, noStore);
+      const done = durable.get(packet.messageId) ?? Promise.resolve();
+      durable.delete(packet.messageId);
+      const current = durable;
+      chain = chain
+        .then(() => done)
+        .then(() => {
+          if (!failed && current === durable) send(packet, undefined, cbStorePut, noStore);
+        })
+        .catch(() => undefined);
+      // mqtt.js parses the next packet only when this callback runs: run it now, not at the ack.
+      cb?.();
+    };
+    client.handleMessage = (packet, callback) => {
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const done = this.opts.consumer.handle(packet.topic, payload, client.options.clientId ?? '');
+      if (packet.qos > 0 && packet.messageId !== undefined) durable.set(packet.messageId, done);
+      done.catch((err: Error) => {
+        if (failed) return;
+        failed = true;
+        this.opts.log.warn({ lane, err: err.message }, 'message not durable; not acknowledging, reconnecting for redelivery');
+        if (!this.stopping) client.end(true, () => client.reconnect());
+      });
+      callback();
+    };
   }
 
   async stop(): Promise<void> {
