@@ -67,3 +67,48 @@ export async function connectMqtt(url: string, options: IClientOptions = {}): Pr
 export function runPrefix(name: string): string {
   return `${name}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
+
+export interface SteadyPublisher {
+  /** `meterId|ts` of every reading whose message the broker acknowledged (PUBACK). */
+  readonly acked: Set<string>;
+  readonly sent: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes one QoS 1 reading every `intervalMs` across `meters` meters, reconnecting when
+ * the broker goes away, and remembers which ones were acknowledged.
+ */
+export function steadyPublisher(url: string, prefix: string, opts: { intervalMs: number; meters: number; clientId: string }): SteadyPublisher {
+  const client = mqtt.connect(url, { clientId: opts.clientId, reconnectPeriod: 200, connectTimeout: 2_000, clean: true });
+  client.on('error', () => undefined);
+  const acked = new Set<string>();
+  let sent = 0;
+  const base = Date.now() - 86_400_000;
+  const timer = setInterval(() => {
+    const meterId = `${prefix}-${sent % opts.meters}`;
+    const ts = base + sent;
+    sent++;
+    if (!client.connected) return;
+    client.publish(`meters/${meterId}/readings`, JSON.stringify({ ts, reading: sent }), { qos: 1 }, (err) => {
+      if (!err) acked.add(`${meterId}|${ts}`);
+    });
+  }, opts.intervalMs);
+  return {
+    acked,
+    get sent() {
+      return sent;
+    },
+    async stop() {
+      clearInterval(timer);
+      await new Promise((r) => setTimeout(r, 500));
+      await client.endAsync(true);
+    },
+  };
+}
+
+/** Every `meterId|ts` stored for meters with this prefix, and the row count (to see duplicates). */
+export async function storedKeys(sql: SqlClient, prefix: string): Promise<{ keys: Set<string>; rows: number }> {
+  const rows = await sql.query<{ meter_id: string; ts: number }>(`SELECT meter_id, ts FROM readings WHERE meter_id LIKE '${prefix}-%'`);
+  return { keys: new Set(rows.map((r) => `${r.meter_id}|${r.ts}`)), rows: rows.length };
+}
