@@ -28,8 +28,8 @@ const METERS = 10_000;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const SINGLE_MESSAGES = Number(process.env.BENCH_SINGLE_MESSAGES ?? 60_000);
 const DAY_MESSAGES = Number(process.env.BENCH_DAY_MESSAGES ?? 10_000);
-const CONNECTIONS = 8;
-const WINDOW = 100;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 500);
 const DAY = 86_400_000;
 
 let baseCounter = 0;
@@ -165,6 +165,14 @@ async function main(): Promise<void> {
       '|---|---:|---:|---:|---:|---:|',
       ...rows.map(([name, e2e, broker, ilp]) => `| ${name} | ${Math.round(e2e)} | ${Math.round(broker)} | ${Math.round(ilp)} | ${(e2e / broker).toFixed(2)} | ${(e2e / ilp).toFixed(2)} |`),
     ];
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const figure = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    const flushes = figure('meterwatch_ingest_flush_seconds_count');
+    out.push(
+      '',
+      `ingest process over the whole run: ${flushes} QuestDB flushes, mean ${((figure('meterwatch_ingest_flush_seconds_sum') / flushes) * 1000).toFixed(1)} ms, ` +
+        `${Math.round(figure('meterwatch_ingest_records_accepted_total') / flushes)} records per flush, ${figure('meterwatch_ingest_spool_appends_total')} spool appends`,
+    );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     if (ingest) await stopChild(ingest);

@@ -26,6 +26,8 @@ export interface DurableSinkOptions {
   groupCommitMs: number;
   batchRows: number;
   maxPendingRows: number;
+  /** Group commits in flight at once (2: one decodes while the other waits on QuestDB). */
+  maxConcurrentFlushes: number;
   replayIntervalMs: number;
 }
 
@@ -45,7 +47,8 @@ interface Pending {
 
 /**
  * Makes records durable before anyone is told they were accepted (interface.md §1 QoS 1;
- * issue 3 item 3). Submissions wait at most one group-commit window, then go out together:
+ * issue 3 item 3). Submissions wait at most one group-commit window, then go out together
+ * (at most `maxConcurrentFlushes` batches at a time, acknowledged in arrival order):
  * straight to QuestDB while it answers, else appended to the spool with one fsync. While the
  * spool holds anything, new records go to the spool too and a replay loop drains it
  * oldest-first; only an empty spool switches back to direct writes. Memory is bounded by
@@ -56,8 +59,10 @@ export class DurableSink {
   private pendingRows = 0;
   private timer: NodeJS.Timeout | undefined;
   private replayTimer: NodeJS.Timeout | undefined;
-  private lock: Promise<void> = Promise.resolve();
-  private committing = false;
+  private spoolLock: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  /** Resolves when the latest started commit has been announced (keeps acknowledgements in order). */
+  private announced: Promise<void> = Promise.resolve();
   private direct: boolean;
   private stopped = false;
   accepted = 0;
@@ -113,35 +118,46 @@ export class DurableSink {
     if (this.replayTimer) clearInterval(this.replayTimer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.pending.length > 0 || this.committing) await this.withLock(() => this.commit());
-    await this.withLock(() => this.opts.spool.close());
+    while (this.pending.length > 0 || this.inFlight > 0) {
+      this.startCommits();
+      await this.announced;
+      await new Promise((r) => setImmediate(r));
+    }
+    await this.withSpoolLock(() => this.opts.spool.close());
   }
 
   private schedule(): void {
-    if (this.committing) return; // the running commit picks the new ones up when it ends
+    if (this.inFlight >= this.opts.maxConcurrentFlushes) return; // a finishing commit picks the new ones up
     if (this.pendingRows >= this.opts.batchRows) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
-      void this.runCommits();
+      this.startCommits();
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        void this.runCommits();
+        this.startCommits();
       }, this.opts.groupCommitMs);
     }
   }
 
-  private async runCommits(): Promise<void> {
-    if (this.committing) return;
-    this.committing = true;
-    try {
-      while (this.pending.length > 0) await this.withLock(() => this.commit());
-    } finally {
-      this.committing = false;
+  /**
+   * Starts group commits up to `maxConcurrentFlushes`: while one flush waits on QuestDB the
+   * next batch is already on its way, so decoding and storage overlap.
+   */
+  private startCommits(): void {
+    while (this.pending.length > 0 && this.inFlight < this.opts.maxConcurrentFlushes) {
+      this.inFlight++;
+      void this.commit().finally(() => {
+        this.inFlight--;
+        if (this.pending.length > 0) this.schedule();
+      });
     }
   }
 
-  /** One group commit: up to batchRows rows, to QuestDB or to the spool. */
+  /**
+   * One group commit: up to batchRows rows, to QuestDB or to the spool. Commits may finish
+   * out of order; their announcements and acknowledgements are released in order.
+   */
   private async commit(): Promise<void> {
     const group: Pending[] = [];
     let rows = 0;
@@ -151,18 +167,26 @@ export class DurableSink {
       rows += p.rows;
     }
     if (group.length === 0) return;
+    const previous = this.announced;
+    let release!: () => void;
+    this.announced = new Promise<void>((r) => (release = r));
     const text = group.length === 1 ? group[0]!.text : group.map((p) => p.text).join('');
+    let failure: Error | undefined;
     try {
       await this.makeDurable(text, rows);
     } catch (err) {
-      this.pendingRows -= rows;
-      this.opts.metrics.messagesRefused += group.length;
-      for (const p of group) p.reject(err as Error);
-      return;
+      failure = err as Error;
     }
+    await previous;
     this.pendingRows -= rows;
-    this.announce(group);
-    for (const p of group) p.resolve();
+    if (failure) {
+      this.opts.metrics.messagesRefused += group.length;
+      for (const p of group) p.reject(failure);
+    } else {
+      this.announce(group);
+      for (const p of group) p.resolve();
+    }
+    release();
   }
 
   private async makeDurable(text: string, rows: number): Promise<void> {
@@ -176,7 +200,7 @@ export class DurableSink {
         if (!permanent) this.direct = false;
       }
     }
-    await this.opts.spool.append(text, rows);
+    await this.withSpoolLock(() => this.opts.spool.append(text, rows));
     this.opts.metrics.spoolAppends++;
   }
 
@@ -200,7 +224,7 @@ export class DurableSink {
 
   /** Replays the oldest spool segment; once the spool is empty, writes go direct again. */
   async replayStep(): Promise<void> {
-    await this.withLock(async () => {
+    await this.withSpoolLock(async () => {
       const spool = this.opts.spool;
       for (let segment = await spool.oldest(); segment; segment = await spool.oldest()) {
         try {
@@ -221,9 +245,10 @@ export class DurableSink {
     });
   }
 
-  private withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn);
-    this.lock = run.then(
+  /** Spool appends, replay and the switch back to direct writes happen one at a time. */
+  private withSpoolLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.spoolLock.then(fn);
+    this.spoolLock = run.then(
       () => undefined,
       () => undefined,
     );

@@ -63,6 +63,7 @@ export async function startIngestTier(o: IngestTierOptions): Promise<IngestTier>
     groupCommitMs: c.groupCommit,
     batchRows: c.batchRows,
     maxPendingRows: c.maxPendingRows,
+    maxConcurrentFlushes: c.concurrentFlushes,
     replayIntervalMs: c.replayInterval,
   });
   sink.start();
