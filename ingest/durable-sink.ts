@@ -32,8 +32,8 @@ export interface DurableSinkOptions {
 }
 
 export class BackpressureError extends MeterwatchError {
-  constructor(message: string) {
-    super(ErrorCodes.STORAGE, message, { hint: 'the sender should retry later (MQTT: reconnect and resend; HTTP: 503)' });
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCodes.STORAGE, message, { hint: 'the sender should retry later (MQTT: reconnect and resend; HTTP: 503)', cause });
   }
 }
 
@@ -175,7 +175,8 @@ export class DurableSink {
     try {
       await this.makeDurable(text, rows);
     } catch (err) {
-      failure = err as Error;
+      // Spool full or the disk failing: the sender must keep the records and retry.
+      failure = new BackpressureError(`records not durable: ${(err as Error).message}`, err);
     }
     await previous;
     this.pendingRows -= rows;

@@ -2,6 +2,8 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../../core/logger.ts';
 import type { BrokerState, MessageConsumer } from './embedded-broker.ts';
 
+const RECONNECT_PAUSE_MS = 1_000;
+
 /** The topics ingest consumes (interface.md §1), as subscriptions. */
 export const INGEST_SUBSCRIPTIONS = ['meters/+/readings', 'handheld/+/uploads'] as const;
 
@@ -107,7 +109,8 @@ export class ExternalSubscriber {
         if (failed) return;
         failed = true;
         this.opts.log.warn({ lane, err: err.message }, 'message not durable; not acknowledging, reconnecting for redelivery');
-        if (!this.stopping) client.end(true, () => client.reconnect());
+        // A pause before reconnecting keeps a full spool from turning into a redelivery storm.
+        if (!this.stopping) client.end(true, () => setTimeout(() => this.stopping || client.reconnect(), RECONNECT_PAUSE_MS).unref());
       });
       callback();
     };
