@@ -5,7 +5,9 @@
  */
 import { Command } from 'commander';
 import { loadConfig, describeSettings, type Config } from './core/config/index.ts';
-import { isMeterwatchError } from './core/errors.ts';
+import { ErrorCodes, MeterwatchError, isMeterwatchError } from './core/errors.ts';
+import { isValidId } from './core/ids.ts';
+import { devicePassword, deviceUsername } from './ingest/broker/security.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { openStorage } from './storage/open-storage.ts';
 import { managedOptions } from './storage/open-storage.ts';
@@ -131,6 +133,21 @@ export function buildCli(): Command {
       const log = createLogger(config.general.logLevel);
       const stop = await startSystem(config, log, { role: 'ingest' });
       onShutdownSignals(stop, log);
+    });
+
+  program
+    .command('credentials')
+    .argument('<kind>', 'meter or handheld')
+    .argument('<id>', 'the meter or device id')
+    .description('print the MQTT user name and password of a device (HMAC of its name under MW_INGEST_SECRET)')
+    .action((kind: string, id: string) => {
+      const config = loadConfig();
+      if (!config.ingest.secret) throw new MeterwatchError(ErrorCodes.CONFIG_INVALID, 'MW_INGEST_SECRET is not set', { hint: 'set the same secret the broker uses' });
+      if ((kind !== 'meter' && kind !== 'handheld') || !isValidId(id)) {
+        throw new MeterwatchError(ErrorCodes.VALIDATION, `expected "meter <id>" or "handheld <id>" with an id of 1–64 letters, digits, "-", "_" or ".", got "${kind} ${id}"`);
+      }
+      const identity = { kind, id } as const;
+      process.stdout.write(`username: ${deviceUsername(identity)}\npassword: ${devicePassword(config.ingest.secret, identity)}\n`);
     });
 
   program
