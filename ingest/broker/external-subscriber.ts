@@ -1,8 +1,10 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { ErrorCodes, MeterwatchError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { BrokerState, MessageConsumer } from './embedded-broker.ts';
 
 const RECONNECT_PAUSE_MS = 1_000;
+const START_TIMEOUT_MS = 30_000;
 
 /** The topics ingest consumes (interface.md §1), as subscriptions. */
 export const INGEST_SUBSCRIPTIONS = ['meters/+/readings', 'handheld/+/uploads'] as const;
@@ -51,7 +53,11 @@ export class ExternalSubscriber {
         this.deferAcks(client, lane);
         client.on('error', (err) => this.opts.log.warn({ lane, err: err.message }, 'external broker connection error'));
         await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new MeterwatchError(ErrorCodes.CONFIG_INVALID, `external MQTT broker ${this.opts.url} did not accept a connection within ${START_TIMEOUT_MS / 1000} s`, {
+            hint: 'check MW_MQTT_URL, MW_MQTT_USERNAME/MW_MQTT_PASSWORD, and that the broker is running',
+          })), START_TIMEOUT_MS);
           client.once('connect', () => {
+            clearTimeout(timer);
             client.subscribe(topics, { qos: 1 }, (err, granted) => {
               if (err) return reject(err);
               const refused = granted?.filter((g) => g.qos === 128) ?? [];
