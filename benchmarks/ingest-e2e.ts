@@ -51,8 +51,9 @@ async function waitVisible(sql: SqlClient, from: number, expected: number, timeo
   }
 }
 
-function startChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+/** `stdout: 'pipe'` only for a child whose output is read to the end; an unread pipe blocks a logging child. */
+function startChild(args: string[], env: NodeJS.ProcessEnv, stdout: 'pipe' | 'inherit' = 'inherit'): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', ...args], { env, stdio: ['ignore', stdout, 'inherit'] });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -62,7 +63,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 async function brokerAlone(spec: Omit<LoadSpec, 'url' | 'baseTs' | 'prefix'>): Promise<number> {
-  const child = startChild([resolve('benchmarks/support/broker-only.ts')], process.env);
+  const child = startChild([resolve('benchmarks/support/broker-only.ts')], process.env, 'pipe');
   const port = await new Promise<number>((r) => child.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
   try {
     const { seconds } = await runLoad({ ...spec, url: `mqtt://127.0.0.1:${port}`, prefix: `b${baseCounter}`, baseTs: nextBase() });

@@ -229,7 +229,7 @@ export class DurableSink {
       const spool = this.opts.spool;
       for (let segment = await spool.oldest(); segment; segment = await spool.oldest()) {
         try {
-          await this.opts.writer.write(segment.text);
+          for (const chunk of chunksOf(segment.text, REPLAY_CHUNK_CHARS)) await this.opts.writer.write(chunk);
           await spool.remove(segment.name);
           this.opts.log.info({ rows: segment.rows, left: spool.rows }, 'spool segment replayed into QuestDB');
         } catch (err) {
@@ -255,6 +255,25 @@ export class DurableSink {
     );
     return run;
   }
+}
+
+/** Replay sends a segment in pieces of about this size (whole lines), each its own request. */
+const REPLAY_CHUNK_CHARS = 1024 * 1024;
+
+/** Splits ILP text into pieces of at most ~`size` characters, only at line ends. */
+export function chunksOf(text: string, size: number): string[] {
+  const out: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + size);
+    if (end < text.length) {
+      const nl = text.lastIndexOf('\n', end - 1);
+      end = nl >= start ? nl + 1 : text.indexOf('\n', end) + 1 || text.length;
+    }
+    out.push(text.slice(start, end));
+    start = end;
+  }
+  return out;
 }
 
 /** ILP text for a batch, made at submit time so the commit only concatenates. */

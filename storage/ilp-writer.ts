@@ -41,11 +41,11 @@ export class IlpWriter {
         method: 'POST',
         body,
         headers: { 'content-type': 'text/plain; charset=utf-8' },
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        signal: AbortSignal.timeout(this.timeoutFor(body.length)),
       });
     } catch (err) {
       const e = err as Error;
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : e.message;
+      const why = e.name === 'TimeoutError' ? `no answer within ${this.timeoutFor(body.length)} ms` : e.message;
       throw new IlpWriteError(`ILP write to ${this.url} failed: ${why}`, false, err);
     }
     if (res.status >= 200 && res.status < 300) {
@@ -55,5 +55,13 @@ export class IlpWriter {
     }
     const text = await res.text().catch(() => '');
     throw new IlpWriteError(`ILP write to ${this.url} answered HTTP ${res.status}: ${text.slice(0, 500)}`, res.status >= 400 && res.status < 500);
+  }
+
+  /**
+   * The watchdog grows with the body: a busy QuestDB takes longer for a big batch, and a
+   * fixed limit would time the same replay out again and again without ever finishing it.
+   */
+  timeoutFor(bytes: number): number {
+    return Math.round(this.opts.timeoutMs * Math.max(1, bytes / (1024 * 1024)));
   }
 }
