@@ -229,21 +229,38 @@ export class DurableSink {
       const spool = this.opts.spool;
       for (let segment = await spool.oldest(); segment; segment = await spool.oldest()) {
         try {
-          for (const chunk of chunksOf(segment.text, REPLAY_CHUNK_CHARS)) await this.opts.writer.write(chunk);
+          for (const chunk of chunksOf(segment.text, REPLAY_CHUNK_CHARS)) await this.writeIsolatingRefused(chunk);
           await spool.remove(segment.name);
           this.opts.log.info({ rows: segment.rows, left: spool.rows }, 'spool segment replayed into QuestDB');
-        } catch (err) {
-          if (err instanceof IlpWriteError && err.permanent) {
-            this.opts.log.error({ err: err.message, segment: segment.name }, 'QuestDB refuses a spool segment; moved to spool/dead for inspection');
-            await spool.quarantine(segment.name);
-            continue;
-          }
-          return;
+        } catch {
+          return; // QuestDB still unavailable: try again on the next tick
         }
       }
       if (!this.direct) this.opts.log.info('spool empty; writing to QuestDB directly again');
       this.direct = true;
     });
+  }
+
+  /**
+   * Writes ILP text; if QuestDB refuses it outright (HTTP 4xx), halves it until the refused
+   * lines are alone and sets only those aside in spool/dead/, so one bad line never takes
+   * its good neighbours with it. Transient failures are thrown to the caller.
+   */
+  private async writeIsolatingRefused(text: string): Promise<void> {
+    try {
+      await this.opts.writer.write(text);
+    } catch (err) {
+      if (!(err instanceof IlpWriteError && err.permanent)) throw err;
+      const lines = chunksOf(text, 1);
+      if (lines.length <= 1) {
+        this.opts.log.error({ err: err.message, line: text.slice(0, 300) }, 'QuestDB refuses a spooled line; kept in spool/dead for inspection');
+        await this.opts.spool.deadLetter(text);
+        return;
+      }
+      const half = Math.ceil(lines.length / 2);
+      await this.writeIsolatingRefused(lines.slice(0, half).join(''));
+      await this.writeIsolatingRefused(lines.slice(half).join(''));
+    }
   }
 
   /** Spool appends, replay and the switch back to direct writes happen one at a time. */

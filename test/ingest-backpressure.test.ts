@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,25 @@ describe('a full spool stops acknowledgement instead of dropping', () => {
       }
     } finally {
       await mosquitto.stop();
+    }
+  });
+
+  it('replays a spool left by a previous run, setting aside only the line QuestDB refuses', async () => {
+    const P = runPrefix('dead');
+    const dataDir = tempDir();
+    const spoolDir = join(dataDir, 'spool');
+    mkdirSync(spoolDir, { recursive: true });
+    const ns = (ms: number) => `${ms}000000`;
+    const good = (i: number) => `readings,meter_id=${P}-M,source=mqtt reading=${i} ${ns(NOW - 60_000 * (i + 1))}\n`;
+    const refused = `readings,meter_id=${P}-M,source=mqtt no_such_column=1 ${ns(NOW - 1)}\n`;
+    writeFileSync(join(spoolDir, 'seg-000000000001.ilp'), good(0) + good(1) + refused + good(2) + 'readings,meter_id=torn');
+    const ingest = await startTestIngest(sharedEndpoints().httpUrl, sql, { MW_DATA_DIR: dataDir, MW_INGEST_REPLAY_INTERVAL: '200ms' });
+    try {
+      await eventually(async () => ingest.tier.health().spooled === 0);
+      await eventually(async () => (await storedKeys(sql, P)).keys.size === 3);
+      expect(readFileSync(join(spoolDir, 'dead', 'refused.ilp'), 'utf8')).toBe(refused);
+    } finally {
+      await ingest.stop();
     }
   });
 });

@@ -53,14 +53,12 @@ describe('Spool', () => {
     expect(s.rows).toBe(1);
   });
 
-  it('moves a segment QuestDB refuses to dead/', async () => {
+  it('keeps refused lines in dead/refused.ilp', async () => {
     const dir = tempDir();
     const s = new Spool({ dir, maxBytes: 1e6, log: silentLogger() });
     await s.open();
-    await s.append('bad line\n', 1);
-    const seg = await s.oldest();
-    await s.quarantine(seg!.name);
-    expect(s.isEmpty).toBe(true);
-    expect(readdirSync(join(dir, 'dead'))).toEqual([seg!.name]);
+    await s.deadLetter('bad line\n');
+    await s.deadLetter('worse line\n');
+    expect(readFileSync(join(dir, 'dead', 'refused.ilp'), 'utf8')).toBe('bad line\nworse line\n');
   });
 });

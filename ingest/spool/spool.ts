@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeterwatchError, ErrorCodes } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -107,10 +107,15 @@ export class Spool {
     this.dropSegment(name);
   }
 
-  /** Moves a segment QuestDB refuses outright to `dead/`, kept for a person to inspect. */
-  async quarantine(name: string): Promise<void> {
-    await rename(join(this.opts.dir, name), join(this.opts.dir, 'dead', name));
-    this.dropSegment(name);
+  /** Keeps ILP lines QuestDB refuses outright in `dead/refused.ilp`, for a person to inspect. */
+  async deadLetter(text: string): Promise<void> {
+    const handle = await open(join(this.opts.dir, 'dead', 'refused.ilp'), 'a');
+    try {
+      await handle.write(text);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
   }
 
   async close(): Promise<void> {
