@@ -35,7 +35,7 @@ const DAY = 86_400_000;
 let baseCounter = 0;
 /** Every measurement writes its own range of event time, far in the past, so counting it is cheap. */
 function nextBase(): number {
-  return Date.UTC(2020, 0, 1) + baseCounter++ * 400 * DAY;
+  return Date.UTC(2000, 0, 1) + baseCounter++ * 400 * DAY;
 }
 
 async function countRange(sql: SqlClient, from: number, to: number): Promise<number> {
@@ -43,10 +43,13 @@ async function countRange(sql: SqlClient, from: number, to: number): Promise<num
   return Number(rows[0]!.n);
 }
 
-async function waitVisible(sql: SqlClient, from: number, expected: number, timeoutMs = 300_000): Promise<void> {
+async function waitVisible(sql: SqlClient, from: number, expected: number, timeoutMs = Number(process.env.BENCH_VISIBLE_TIMEOUT ?? 300_000)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await countRange(sql, from, from + 400 * DAY)) < expected) {
-    if (Date.now() > deadline) throw new Error(`only some of ${expected} rows visible after ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const wal = await sql.query(`SELECT name, suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = 'readings'`);
+      throw new Error(`${await countRange(sql, from, from + 400 * DAY)} of ${expected} rows visible after ${timeoutMs} ms; WAL: ${JSON.stringify(wal)}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
