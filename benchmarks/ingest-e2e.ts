@@ -123,7 +123,8 @@ async function main(): Promise<void> {
     await migrate(sql, log);
     const mqttPort = await freePort();
     const httpPort = await freePort();
-    ingest = startChild(['main.ts', 'ingest'], {
+    // BENCH_INGEST_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the ingest process.
+    ingest = startChild([...(process.env.BENCH_INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean), 'main.ts', 'ingest'], {
       ...process.env,
       MW_QUESTDB_URL: endpoints.httpUrl,
       MW_QUESTDB_PG_URL: endpoints.pgUrl,
