@@ -5,7 +5,8 @@ import { registerSegments, usageByPeriod, type RegisterRead } from '../core/usag
 import { ilpLine, writeIlp } from '../storage/ilp-http.ts';
 import { sqlString } from '../storage/sql.ts';
 import { materializeMonthlyUsage, monthlyUsage, readMaterializedMonthlyUsage } from '../storage/usage/monthly-usage.ts';
-import { loadReadings, readAmpds2Hourly } from './support/load-readings.ts';
+import { loadReadings, postReadings, readAmpds2Hourly } from './support/load-readings.ts';
+import { startTestIngest } from './support/ingest.ts';
 import { eventually, sharedEndpoints, sharedSql } from './support/questdb.ts';
 
 const sql = sharedSql();
@@ -29,9 +30,15 @@ describe('month usage of the AMPds2 furnace gas register (real data, hourly)', (
   ];
 
   beforeAll(async () => {
-    await loadReadings(httpUrl, reads.map((r) => ({ meterId, ...r })));
+    // Through the ingest path, as a device or the billing system would send them (issue 4 acceptance).
+    const ingest = await startTestIngest(httpUrl, sql);
+    try {
+      expect(await postReadings(ingest.app, reads.map((r) => ({ meterId, ...r })))).toBe(reads.length);
+    } finally {
+      await ingest.stop();
+    }
     await rowsVisible('readings', meterId, reads.length);
-  });
+  }, 300_000);
 
   it('matches the file’s own consumption column for each of the 24 months (house zone America/Vancouver)', async () => {
     const zone = 'America/Vancouver';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Reading } from '../../core/types.ts';
 import { ilpLine, writeIlp } from '../../storage/ilp-http.ts';
 
@@ -38,7 +39,8 @@ export interface Ampds2Hour {
   consumption: number;
 }
 
-export const AMPDS2_HOURLY = '/work/shared/datasets/ampds2_furnace_gas/NaturalGas_FRG_hourly.csv';
+/** ../shared beside the repository, as on a developer's machine and in CI. */
+export const AMPDS2_HOURLY = resolve(process.env.MW_DATASETS ?? '../shared/datasets', 'ampds2_furnace_gas', 'NaturalGas_FRG_hourly.csv');
 
 /** The AMPds2 furnace gas hourly file: `hour_start_utc,register_end_m3,consumption_m3,minutes`. */
 export function readAmpds2Hourly(path = AMPDS2_HOURLY): Ampds2Hour[] {
@@ -48,4 +50,19 @@ export function readAmpds2Hourly(path = AMPDS2_HOURLY): Ampds2Hour[] {
     const [hour, reg, cons] = line.split(',');
     return { hourStart: Date.parse(`${(hour as string).replace(' ', 'T')}Z`), registerEnd: Number(reg), consumption: Number(cons) };
   });
+}
+
+/**
+ * Sends readings through the real ingest path: POST /api/readings of an ingest tier
+ * (validation, group commit, ILP), in bodies well under the 1 MiB limit.
+ */
+export async function postReadings(app: { inject: (o: { method: 'POST'; url: string; payload: unknown }) => Promise<{ statusCode: number; body: string }> }, readings: readonly LoadableReading[], chunk = 5_000): Promise<number> {
+  let accepted = 0;
+  for (let i = 0; i < readings.length; i += chunk) {
+    const res = await app.inject({ method: 'POST', url: '/api/readings', payload: readings.slice(i, i + chunk) });
+    const body = JSON.parse(res.body) as { accepted?: number; rejected?: unknown[] };
+    if (res.statusCode !== 200 || (body.rejected?.length ?? 0) > 0) throw new Error(`POST /api/readings answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
+    accepted += body.accepted ?? 0;
+  }
+  return accepted;
 }
