@@ -25,14 +25,35 @@ export interface RegistryRow {
 
 const REGISTRY_COLUMNS = 'ts, meter_id, customer_id, district, route, category, kind, spec, qmax, status, parent_meter_id, activated_at, installed_at';
 
-/** The registry as it stood at `asOf`: the newest row per meter. */
-export function registryAsOf(sql: SqlClient, asOf: number): Promise<RegistryRow[]> {
-  return sql.query<RegistryRow>(`SELECT ${REGISTRY_COLUMNS} FROM meter_registry WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id`);
+/**
+ * The registry as it stood at `asOf`: the newest row per meter. A meter first registered
+ * after asOf (a fleet registered today with years of back-filled readings) is taken as its
+ * first registry row describes it: without that, judging history would know no meter.
+ */
+export async function registryAsOf(sql: SqlClient, asOf: number): Promise<RegistryRow[]> {
+  const current = await sql.query<RegistryRow>(`SELECT ${REGISTRY_COLUMNS} FROM meter_registry WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id`);
+  const known = new Set(current.map((r) => r.meter_id));
+  const later = await sql.query<RegistryRow>(`SELECT ${REGISTRY_COLUMNS} FROM meter_registry WHERE ts > ${sqlTimestamp(asOf)} ORDER BY ts`);
+  for (const r of later) {
+    if (known.has(r.meter_id)) continue;
+    known.add(r.meter_id);
+    current.push(r);
+  }
+  return current;
 }
 
-/** Every registry change up to `asOf`, for status intervals (a meter vacant in March, active in May). */
-export function statusHistory(sql: SqlClient, asOf: number): Promise<{ ts: number; meter_id: string; status: MeterStatus | null; [k: string]: unknown }[]> {
-  return sql.query(`SELECT ts, meter_id, status FROM meter_registry WHERE ts <= ${sqlTimestamp(asOf)} ORDER BY meter_id, ts`);
+/**
+ * Every registry change up to `asOf`, for status intervals (a meter vacant in March, active
+ * in May). A meter's first status is taken to hold from the beginning of its history.
+ */
+export async function statusHistory(sql: SqlClient, asOf: number): Promise<{ ts: number; meter_id: string; status: MeterStatus | null; [k: string]: unknown }[]> {
+  const rows = await sql.query<{ ts: number; meter_id: string; status: MeterStatus | null }>(`SELECT ts, meter_id, status FROM meter_registry WHERE ts <= ${sqlTimestamp(asOf)} ORDER BY meter_id, ts`);
+  let prev: string | undefined;
+  for (const r of rows) {
+    if (r.meter_id !== prev) r.ts = 0;
+    prev = r.meter_id;
+  }
+  return rows;
 }
 
 export interface MonthRow {

@@ -25,7 +25,8 @@ describe('residential_high', () => {
 
   it('marks ≥ 100 m³ as critical (monthly-visit class) and ranks a jump above a habit', () => {
     const habit = seriesOf({ meterId: 'HABIT', category: 'residential' }, dailyPoints(FROM, AS_OF + 86_400_000, byMonth(Array(12).fill(35))), AS_OF);
-    const jump = seriesOf({ meterId: 'JUMP', category: 'residential' }, dailyPoints(FROM, AS_OF + 86_400_000, byMonth([...SEASON.slice(0, 11), 120])), AS_OF);
+    // Only December 2025 jumps: against the same month last year it stands out.
+    const jump = seriesOf({ meterId: 'JUMP', category: 'residential' }, dailyPoints(FROM, AS_OF + 86_400_000, (t) => (t >= at('2025-12-01') ? 120 / 31 : byMonth(SEASON)(t))), AS_OF);
     const alerts = residentialHigh(context(AS_OF, [habit, jump]));
     const decJump = alerts.find((a) => a.meterId === 'JUMP' && a.periodStart === at('2025-12-01'))!;
     expect(decJump.severity).toBe('critical');

@@ -1,6 +1,7 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
 import { clampScore, median, robustZ, round } from '../stats.ts';
 import { candidate, completeMonths, thresholdFor, type BatchContext } from './context.ts';
+import { seasonalZ } from './seasonal.ts';
 
 /**
  * residential_high (domain.md §4): a residential customer at ≥ 30 m³ in a calendar month;
@@ -17,7 +18,10 @@ export function residentialHigh(ctx: BatchContext): AlertCandidate[] {
     for (const m of months) {
       if (m.usage < threshold) continue;
       const history = months.filter((o) => o !== m).map((o) => o.usage);
-      const z = robustZ(m.usage, history, 2, 8);
+      // Against the same month last year when there is one (season cancels out); else
+      // against the other months, at half weight since season is then unknown.
+      const seasonal = seasonalZ(s, m.start, ctx.asOf);
+      const z = seasonal ?? robustZ(m.usage, history, 2, 8) / 2;
       const monthlyVisit = m.usage >= ctx.cfg.residentialMonthlyVisit;
       out.push(
         candidate(s.info, 'residential_high', {
@@ -28,7 +32,7 @@ export function residentialHigh(ctx: BatchContext): AlertCandidate[] {
           threshold,
           score: clampScore(z),
           message: `${round(m.usage, 1)} m³ in the month, at or above ${threshold} m³${monthlyVisit ? `; ≥ ${ctx.cfg.residentialMonthlyVisit} m³: monthly site check` : ''}`,
-          evidence: { usage: round(m.usage, 3), reads: m.reads, ownMonthlyMedian: round(median(history), 3), monthlyVisitClass: monthlyVisit },
+          evidence: { usage: round(m.usage, 3), reads: m.reads, ownMonthlyMedian: round(median(history), 3), seasonalZ: seasonal === undefined ? null : round(seasonal, 2), monthlyVisitClass: monthlyVisit },
         }),
       );
     }

@@ -1,6 +1,7 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
-import { clampScore, robustSd, round } from '../stats.ts';
-import { candidate, completeMonths, thresholdFor, type BatchContext, type MeterSeries } from './context.ts';
+import { clampScore, round } from '../stats.ts';
+import { candidate, thresholdFor, type BatchContext, type MeterSeries } from './context.ts';
+import { yoyDifferenceSd } from './seasonal.ts';
 
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
@@ -54,9 +55,10 @@ export function stuckMeter(ctx: BatchContext): AlertCandidate[] {
     const exp = expectedUsage(s, flatFrom, s.latest.ts);
     const minExpected = thresholdFor(ctx.cfg.stuckMinExpected, s.info, ctx.cfg);
     if (!exp || exp.expected < minExpected) continue;
-    // Scale the customer's month-to-month variability to the flat window.
-    const monthly = completeMonths(s, ctx.asOf).map((m) => m.usage);
-    const sdWindow = (Number.isFinite(robustSd(monthly)) ? robustSd(monthly) : exp.expected) * Math.sqrt(flatFor / (30 * DAY));
+    // How well last year predicts this year, scaled to the flat window: a frozen register in
+    // a month last year says should use gas scores high; season is not noise.
+    const yoySd = yoyDifferenceSd(s, ctx.asOf);
+    const sdWindow = (yoySd ?? exp.expected / 2) * Math.sqrt(flatFor / (30 * DAY));
     out.push(
       candidate(s.info, 'stuck_meter', {
         severity: 'warning',
@@ -64,7 +66,7 @@ export function stuckMeter(ctx: BatchContext): AlertCandidate[] {
         periodEnd: s.latest.ts,
         value: round(flatFor / DAY, 2),
         threshold: round(ctx.cfg.stuckWindow / DAY, 2),
-        score: clampScore(exp.expected / Math.max(sdWindow, 0.5)),
+        score: clampScore(2 + exp.expected / Math.max(sdWindow, 0.5)),
         message: `register flat at ${round(s.latest.reading, 3)} m³ for ${round(flatFor / DAY, 1)} days; own history expects ${round(exp.expected, 1)} m³ over that time`,
         evidence: { register: s.latest.reading, flatSince: flatFrom, lastReadingAt: s.latest.ts, expectedUsage: round(exp.expected, 3), basis: exp.basis },
       }),

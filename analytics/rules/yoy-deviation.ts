@@ -1,24 +1,9 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
-import type { MonthUsage } from '../batch/monthly-usage.ts';
 import { clampScore, robustZ, round } from '../stats.ts';
-import { candidate, completeMonths, thresholdFor, type BatchContext, type MeterSeries } from './context.ts';
+import { candidate, thresholdFor, type BatchContext } from './context.ts';
+import { yearPairs } from './seasonal.ts';
 
 const CATEGORIES = new Set(['commercial', 'collective', 'residential_bulk']);
-/** Below this a month's usage is too small for a percentage to mean anything. */
-const MIN_BASE_M3 = 1;
-
-/** Pairs (month, same month a year earlier), both completely read. */
-export function yearPairs(s: MeterSeries, asOf: number): { m: MonthUsage; prev: MonthUsage }[] {
-  const months = completeMonths(s, asOf);
-  const byStart = new Map(months.map((m) => [m.start, m]));
-  const pairs: { m: MonthUsage; prev: MonthUsage }[] = [];
-  for (let i = 12; i < s.months.length; i++) {
-    const m = s.months[i]!;
-    const prev = s.months[i - 12]!;
-    if (byStart.has(m.start) && byStart.has(prev.start) && prev.usage >= MIN_BASE_M3) pairs.push({ m, prev });
-  }
-  return pairs;
-}
 
 /**
  * yoy_deviation (domain.md §4): commercial, collective and residential-bulk month usage
@@ -55,3 +40,5 @@ export function yoyDeviation(ctx: BatchContext): AlertCandidate[] {
   }
   return out;
 }
+
+export { yearPairs };
