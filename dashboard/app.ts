@@ -8,6 +8,10 @@ import { meterDataRoutes, type MeterDataRouteDeps } from './routes/meter-data.ts
 import { metersRoutes, type MetersRouteDeps } from './routes/meters.ts';
 import { alertRoutes, type AlertRoutesDeps } from './routes/alerts.ts';
 import { alertStream } from './ws/alert-stream.ts';
+import { lossRoutes, type LossRouteDeps } from './routes/loss.ts';
+import { openApiDocs } from './routes/openapi.ts';
+import { probeRoutes } from './routes/probes.ts';
+import { uiRoutes } from './routes/ui.ts';
 
 export interface AppDeps {
   log: Logger;
@@ -21,6 +25,10 @@ export interface AppDeps {
   zone?: string;
   /** Alerts API and analytics runs (issue: analytics). */
   alerts?: AlertRoutesDeps;
+  /** Gas loss per district and bulk meter (issue 8). */
+  loss?: LossRouteDeps;
+  /** Serve the dashboard pages at `/` [true]. */
+  ui?: boolean;
 }
 
 /** The HTTP API and dashboard, built without listen() so tests can use app.inject(). */
@@ -29,6 +37,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const level = deps.log.levelVal > 40 ? deps.log.level : 'warn';
   const app = Fastify({ loggerInstance: deps.log.child({ module: 'http' }, { level }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   const startedAt = deps.startedAt ?? Date.now();
+
+  // First, so its onRoute hook sees every route registered after it (OpenAPI at /docs).
+  await openApiDocs(app);
 
   app.get('/api/health', async (_req, reply) => {
     const report = buildHealthReport(deps.health, startedAt);
@@ -42,6 +53,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(websocket);
   if (deps.alerts) await app.register(alertRoutes(deps.alerts));
   if (deps.bus) await app.register(alertStream(deps.bus, deps.zone ?? 'Asia/Shanghai'));
+  const { loss } = deps;
+  if (loss) await app.register(async (scope) => lossRoutes(scope, loss));
+  await app.register(async (scope) => probeRoutes(scope, deps.health));
+  if (deps.ui !== false) await app.register(async (scope) => uiRoutes(scope, { zone: deps.zone ?? 'Asia/Shanghai' }));
 
   return app;
 }
