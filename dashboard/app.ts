@@ -56,7 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { loss } = deps;
   if (loss) await app.register(async (scope) => lossRoutes(scope, loss));
   await app.register(async (scope) => probeRoutes(scope, deps.health));
-  if (deps.ui !== false) await app.register(async (scope) => uiRoutes(scope, { zone: deps.zone ?? 'Asia/Shanghai' }));
+  if (deps.ui !== false) await app.register(async (scope) => uiRoutes(scope, { zone: deps.zone ?? 'Asia/Shanghai', sql: deps.alerts?.sql ?? deps.loss?.sql }));
 
   return app;
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { ALERT_STATUSES, RULE_IDS, SEVERITIES } from '../../core/types.ts';
+import type { SqlClient } from '../../storage/sql.ts';
 
 /**
  * The dashboard pages (issue 8 item 1): hand-written ES modules in dashboard/public/ served
@@ -13,6 +14,8 @@ import { ALERT_STATUSES, RULE_IDS, SEVERITIES } from '../../core/types.ts';
  */
 export interface UiRouteDeps {
   zone: string;
+  /** For the district and route lists of the filters (`GET /api/registry/areas`). */
+  sql?: SqlClient | undefined;
 }
 
 export const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -30,4 +33,11 @@ export async function uiRoutes(app: FastifyInstance, deps: UiRouteDeps): Promise
     statuses: ALERT_STATUSES,
     languages: ['zh-CN', 'en'],
   }));
+  const sql = deps.sql;
+  app.get('/api/registry/areas', { schema: { description: 'Districts and reading routes known to the registry (filter choices)', tags: ['dashboard'] } }, async () => {
+    if (!sql) return { districts: [], routes: [] };
+    const rows = await sql.query<{ district: string | null; route: string | null }>('SELECT DISTINCT district, route FROM meter_registry');
+    const sorted = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => typeof x === 'string' && x !== ''))].sort();
+    return { districts: sorted(rows.map((r) => r.district)), routes: sorted(rows.map((r) => r.route)) };
+  });
 }
