@@ -29,7 +29,8 @@ export const pct = (v) => (v === null || v === undefined ? '' : `${(v * 100).toF
 /** An echarts chart in a sized box; resized with the window and before printing. */
 export function chart(el, option) {
   const c = window.echarts.init(el);
-  c.setOption(option);
+  // Legend on top, clear of the month labels of the x axis.
+  c.setOption(option.legend ? { ...option, legend: { top: 0, ...option.legend } } : option);
   const resize = () => c.resize();
   window.addEventListener('resize', resize);
   window.addEventListener('beforeprint', resize);

@@ -116,9 +116,9 @@ export function buildFleet(zone: string, now: DateTime = DateTime.now().setZone(
     }
     const supplyId = `${d.code}-S01`;
     meters.push({ ...base, ...customer(d, 1), meterId: supplyId, customerId: `C-${supplyId}`, customerName: `${d.name}调压站`, category: 'supply', kind: 'smart', spec: 'G100', model: 'TBQZ-100' });
-    // District loss: supply = customers' use (households billed, bulk meter not) × (1 + 4 % or 6 %).
+    // District loss: supply = customers' use (households billed, bulk meter not) × (1.04 or 1.06, ± 0.015 over the year).
     const billed = meters.filter((m) => m.district === d.name && m.category !== 'supply' && m.category !== 'residential_bulk').map((m) => m.meterId);
-    daily.set(supplyId, (day, i) => billed.reduce((s, id) => s + daily.get(id)!(day, i), 0) * (di === 0 ? 1.04 : 1.06));
+    daily.set(supplyId, (day, i) => billed.reduce((s, id) => s + daily.get(id)!(day, i), 0) * ((di === 0 ? 1.04 : 1.06) + 0.015 * Math.sin(day.ordinal / 58)));
   });
 
   const readings: LoadableReading[] = [];
