@@ -57,7 +57,7 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
     // Registry read model (issue 4): ingest uses registry.knownMeter() when the registry is enforced.
     const registry = new RegistryRepo(storage.sql, storage.endpoints.httpUrl, log.child({ module: 'registry' }), config.registry.knownRefresh);
     const replacements = new ReplacementsRepo(storage.sql, storage.endpoints.httpUrl);
-    const analytics = new AnalyticsService({ sql: storage.sql, bus, config, log });
+    const analytics = new AnalyticsService({ sql: storage.sql, httpUrl: storage.endpoints.httpUrl, bus, config, log });
     await analytics.start();
     stoppers.push({ name: 'analytics', stop: () => analytics.stop() });
     // Alerts also go out on MQTT: alerts/{rule}/{meterId} (issue: analytics, item 4).

@@ -17,9 +17,9 @@ export class AnalyticsService {
   private running: Promise<RunSummary> | undefined;
   lastRun: RunSummary | undefined;
 
-  constructor(private readonly deps: { sql: SqlClient; bus: TypedBus<MeterwatchEvents>; config: Config; log: Logger }) {
+  constructor(private readonly deps: { sql: SqlClient; httpUrl: string; bus: TypedBus<MeterwatchEvents>; config: Config; log: Logger }) {
     const log = deps.log.child({ module: 'analytics' });
-    this.sink = new AlertSink(deps.sql, deps.bus, log);
+    this.sink = new AlertSink(deps.sql, deps.httpUrl, deps.bus, log);
     this.registry = new RegistryCache(deps.sql, log);
     this.stream = new StreamEngine({ sql: deps.sql, bus: deps.bus, sink: this.sink, registry: this.registry, cfg: deps.config.analytics, zone: deps.config.general.timezone, log });
     // A fleet upload arrives in many batches: reload the registry once they pause.

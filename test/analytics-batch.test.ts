@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TypedBus } from '../core/bus.ts';
 import { loadConfig } from '../core/config/index.ts';
 import type { MeterwatchEvents } from '../core/events.ts';
@@ -20,7 +20,7 @@ const P = 'AB-'; // this file's meters
 const sql = sharedSql();
 const bus = new TypedBus<MeterwatchEvents>(silentLogger());
 const config = loadConfig({ MW_ANALYTICS_SCHEDULE: '0' });
-const service = new AnalyticsService({ sql, bus, config, log: silentLogger() });
+const service = new AnalyticsService({ sql, httpUrl: inject('questdbHttpUrl'), bus, config, log: silentLogger() });
 const raised: Alert[] = [];
 bus.on('alert.raised', ({ alert }) => void raised.push(alert));
 

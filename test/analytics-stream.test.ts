@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TypedBus } from '../core/bus.ts';
 import { loadConfig } from '../core/config/index.ts';
 import type { MeterwatchEvents } from '../core/events.ts';
@@ -12,7 +12,7 @@ import { eventually, sharedSql } from './support/questdb.ts';
 const sql = sharedSql();
 const bus = new TypedBus<MeterwatchEvents>(silentLogger());
 const config = loadConfig({ MW_ANALYTICS_SCHEDULE: '0' });
-const service = new AnalyticsService({ sql, bus, config, log: silentLogger() });
+const service = new AnalyticsService({ sql, httpUrl: inject('questdbHttpUrl'), bus, config, log: silentLogger() });
 let app: Awaited<ReturnType<typeof buildApp>>;
 const P = 'ST-';
 const T0 = Date.parse('2026-11-20T00:00:00Z');

@@ -1,5 +1,5 @@
 import type { Alert, AlertStatus, RuleId, Severity } from '../../core/types.ts';
-import { sqlString, sqlTimestamp } from '../../storage/sql.ts';
+import { ilpLine } from '../../storage/ilp-http.ts';
 
 /** An alert as stored: the public Alert plus where the customer is. */
 export interface StoredAlert extends Alert {
@@ -10,13 +10,6 @@ export interface StoredAlert extends Alert {
 
 export const ALERT_COLUMNS =
   'period_start, period_end, raised_at, updated_at, id, meter_id, customer_id, district, route, rule, severity, status, value, threshold, score, message, evidence';
-
-const str = (v: string | undefined | null) => (v === undefined || v === null || v === '' ? 'NULL' : sqlString(v));
-const num = (v: number) => (Number.isFinite(v) ? String(v) : 'NULL');
-
-export function alertValuesSql(a: StoredAlert): string {
-  return `(${sqlTimestamp(a.periodStart)}, ${sqlTimestamp(a.periodEnd)}, ${sqlTimestamp(a.raisedAt)}, ${sqlTimestamp(a.updatedAt)}, ${sqlString(a.id)}, ${sqlString(a.meterId)}, ${str(a.customerId)}, ${str(a.district)}, ${str(a.route)}, ${sqlString(a.rule)}, ${sqlString(a.severity)}, ${sqlString(a.status)}, ${num(a.value)}, ${num(a.threshold)}, ${num(a.score)}, ${sqlString(a.message)}, ${sqlString(JSON.stringify(a.evidence ?? {}))})`;
-}
 
 export interface AlertRow {
   period_start: number;
@@ -65,4 +58,24 @@ export function rowToAlert(r: AlertRow): StoredAlert {
     status: r.status as AlertStatus,
     evidence,
   };
+}
+
+/** The alert as one ILP line of the `alerts` table (period_start is the designated timestamp). */
+export function alertIlpLine(a: StoredAlert): string {
+  const num = (v: number) => (Number.isFinite(v) ? { kind: 'double' as const, value: v } : undefined);
+  return ilpLine('alerts', {
+    ts: a.periodStart,
+    symbols: { meter_id: a.meterId, customer_id: a.customerId, district: a.district, route: a.route, rule: a.rule, severity: a.severity, status: a.status },
+    fields: {
+      period_end: { kind: 'timestamp', value: a.periodEnd },
+      raised_at: { kind: 'timestamp', value: a.raisedAt },
+      updated_at: { kind: 'timestamp', value: a.updatedAt },
+      id: { kind: 'string', value: a.id },
+      value: num(a.value),
+      threshold: num(a.threshold),
+      score: num(a.score),
+      message: { kind: 'string', value: a.message.replace(/[\r\n]+/g, ' ') },
+      evidence: { kind: 'string', value: JSON.stringify(a.evidence ?? {}) },
+    },
+  });
 }

@@ -3,7 +3,9 @@ import type { MeterwatchEvents } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { SqlClient } from '../../storage/sql.ts';
 import { alertId, alertKey, type AlertCandidate } from './alert-candidate.ts';
-import { ALERT_COLUMNS, alertValuesSql, rowToAlert, type AlertRow, type StoredAlert } from './alert-rows.ts';
+import { writeIlp } from '../../storage/ilp-http.ts';
+import { waitForWalApplied } from '../../storage/wal-visibility.ts';
+import { ALERT_COLUMNS, alertIlpLine, rowToAlert, type AlertRow, type StoredAlert } from './alert-rows.ts';
 
 export interface SubmitResult {
   raised: number;
@@ -22,6 +24,8 @@ export class AlertSink {
 
   constructor(
     private readonly sql: SqlClient,
+    /** QuestDB HTTP URL: alerts are written over ILP, one request per batch. */
+    private readonly httpUrl: string,
     private readonly bus: TypedBus<MeterwatchEvents>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
@@ -90,11 +94,16 @@ export class AlertSink {
     return result;
   }
 
+  /**
+   * ILP, 20k alerts a request; then waits until QuestDB applied them, so whoever asked for
+   * the run (POST /api/analytics/run) can read every alert it raised as soon as it returns.
+   */
   private async write(alerts: readonly StoredAlert[]): Promise<void> {
-    for (let i = 0; i < alerts.length; i += 200) {
-      const batch = alerts.slice(i, i + 200);
-      await this.sql.exec(`INSERT INTO alerts (${ALERT_COLUMNS}) VALUES ${batch.map(alertValuesSql).join(', ')}`);
+    if (alerts.length === 0) return;
+    for (let i = 0; i < alerts.length; i += 20_000) {
+      await writeIlp(this.httpUrl, alerts.slice(i, i + 20_000).map(alertIlpLine).join(''));
     }
+    await waitForWalApplied(this.sql, 'alerts', 120_000);
   }
 }
 

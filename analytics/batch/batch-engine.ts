@@ -24,6 +24,8 @@ import { replacedBetween, replacementIndex, replacementsUpTo, suspiciousInterval
 export interface RunSummary extends SubmitResult {
   asOf: number;
   durationMs: number;
+  /** where the time went: waiting for the WAL, loading the context, reading intervals, rules, storing alerts */
+  phasesMs: Record<'wal' | 'context' | 'intervals' | 'rules' | 'store', number>;
   meters: number;
   candidates: Partial<Record<RuleId, number>>;
 }
@@ -64,19 +66,31 @@ export function intervalCandidates(rows: readonly IntervalRow[], ctx: BatchConte
  */
 export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zone: string, cfg: RuleConfig, log: Logger): Promise<RunSummary> {
   const started = Date.now();
+  const phases = { wal: 0, context: 0, intervals: 0, rules: 0, store: 0 };
+  let mark = started;
+  const lap = (phase: keyof typeof phases) => {
+    const now = Date.now();
+    phases[phase] = now - mark;
+    mark = now;
+  };
   // Judge what was acknowledged before the run, not a half-applied back-fill.
   for (const table of ['readings', 'meter_registry', 'meter_replacements', 'blacklist_events']) {
     await waitForWalApplied(sql, table, 120_000).catch((err: unknown) => log.warn({ table, err }, 'running analytics before QuestDB applied every committed write'));
   }
+  lap('wal');
   const ctx = await loadBatchContext(sql, asOf, zone, cfg);
+  lap('context');
   const rateFloor = Math.min(cfg.largeFlow * cfg.blacklistFactor, ...[...ctx.meters.values()].map((m) => m.info.qmax ?? Infinity).map((q) => q * 1.2));
   const [intervals, replaced] = await Promise.all([suspiciousIntervals(sql, 0, asOf, rateFloor), replacementsUpTo(sql, asOf)]);
+  lap('intervals');
   const candidates: AlertCandidate[] = [...intervalCandidates(intervals, ctx, replacementIndex(replaced))];
   for (const rule of PERIOD_RULES) candidates.push(...rule(ctx));
+  lap('rules');
   const counts: Partial<Record<RuleId, number>> = {};
   for (const c of candidates) counts[c.rule] = (counts[c.rule] ?? 0) + 1;
   const result = await sink.submit(candidates);
-  const summary: RunSummary = { asOf, durationMs: Date.now() - started, meters: ctx.meters.size, candidates: counts, ...result };
+  lap('store');
+  const summary: RunSummary = { asOf, durationMs: Date.now() - started, phasesMs: phases, meters: ctx.meters.size, candidates: counts, ...result };
   log.info(summary, 'batch analytics pass');
   return summary;
 }

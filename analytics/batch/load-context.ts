@@ -77,6 +77,7 @@ export async function loadBatchContext(sql: SqlClient, asOf: number, zone: strin
   for (const c of changes) {
     const s = series(c.meter_id);
     s.lastChange = c.last_change ?? undefined;
+    s.flatSince = c.flat_since;
     s.firstTs = c.first_ts;
   }
   const households = new Map<string, string[]>();

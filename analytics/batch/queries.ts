@@ -1,5 +1,5 @@
 import type { MeterCategory, MeterKind, MeterStatus } from '../../core/types.ts';
-import { sqlString, sqlTimestamp, type SqlClient } from '../../storage/sql.ts';
+import { epochMs, sqlString, sqlTimestamp, type SqlClient } from '../../storage/sql.ts';
 
 /**
  * The SQL the batch rules push down to QuestDB: each query returns one row per meter, per
@@ -45,7 +45,6 @@ export interface MonthRow {
   r1: number;
   n: number;
   max_flow: number | null;
-  estimated: number;
   [k: string]: unknown;
 }
 
@@ -58,10 +57,11 @@ export interface MonthRow {
 export function monthlyReads(sql: SqlClient, asOf: number, zone: string): Promise<MonthRow[]> {
   const until = asOf + 62 * 86_400_000;
   return sql.query<MonthRow>(
-    `SELECT meter_id, ts, min(ts) t0, max(ts) t1, first(reading) r0, last(reading) r1, count() n, max(flow) max_flow,
-            sum(CASE WHEN estimated THEN 1 ELSE 0 END) estimated
-     FROM readings WHERE ts < ${sqlTimestamp(until)}
-     SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${sqlString(zone)}`,
+    `SELECT meter_id, ${epochMs('ts')} ts, ${epochMs('t0')} t0, ${epochMs('t1')} t1, r0, r1, n, max_flow FROM (
+       SELECT meter_id, ts, min(ts) t0, max(ts) t1, first(reading) r0, last(reading) r1, count() n, max(flow) max_flow
+       FROM readings WHERE ts < ${sqlTimestamp(until)}
+       SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${sqlString(zone)}
+     )`,
   );
 }
 
@@ -74,27 +74,39 @@ export interface LatestRow {
 
 /** The newest reading of every meter at `asOf`. */
 export function latestReads(sql: SqlClient, asOf: number): Promise<LatestRow[]> {
-  return sql.query<LatestRow>(`SELECT meter_id, ts, reading FROM readings WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id`);
+  return sql.query<LatestRow>(`SELECT meter_id, ${epochMs('ts')} ts, reading FROM readings WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id`);
 }
 
 export interface FlatRow {
   meter_id: string;
   /** the newest read whose register differs from the current one (null: never changed) */
   last_change: number | null;
+  /** the first read that already shows the current register value */
+  flat_since: number;
   first_ts: number;
   reads: number;
   [k: string]: unknown;
 }
 
-/** When each meter's register last showed a value other than its current one. */
+/**
+ * Per meter: when the register last showed another value, and the first read since then —
+ * the register stood still from that read on (two equal monthly reads: flat for a month).
+ */
 export function lastRegisterChange(sql: SqlClient, asOf: number): Promise<FlatRow[]> {
+  const until = sqlTimestamp(asOf);
   return sql.query<FlatRow>(
-    `WITH last AS (SELECT meter_id, reading lr FROM readings WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id)
-     SELECT r.meter_id meter_id, max(CASE WHEN abs(r.reading - last.lr) > 0.001 THEN r.ts ELSE NULL END) last_change,
-            min(r.ts) first_ts, count() reads
-     FROM readings r JOIN last ON (meter_id)
-     WHERE r.ts <= ${sqlTimestamp(asOf)}
-     GROUP BY r.meter_id`,
+    `WITH last AS (SELECT meter_id, reading lr FROM readings WHERE ts <= ${until} LATEST ON ts PARTITION BY meter_id),
+     chg AS (
+       SELECT r.meter_id meter_id, max(CASE WHEN abs(r.reading - last.lr) > 0.001 THEN r.ts ELSE NULL END) last_change,
+              min(r.ts) first_ts, count() reads
+       FROM readings r JOIN last ON (meter_id)
+       WHERE r.ts <= ${until}
+       GROUP BY r.meter_id
+     )
+     SELECT r.meter_id meter_id, ${epochMs('chg.last_change')} last_change, ${epochMs('chg.first_ts')} first_ts, chg.reads reads, ${epochMs('min(r.ts)')} flat_since
+     FROM readings r JOIN chg ON (meter_id)
+     WHERE r.ts <= ${until} AND (chg.last_change IS NULL OR r.ts > chg.last_change)
+     GROUP BY r.meter_id, chg.last_change, chg.first_ts, chg.reads`,
   );
 }
 

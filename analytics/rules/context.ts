@@ -38,6 +38,8 @@ export interface MeterSeries {
   latest?: { ts: number; reading: number } | undefined;
   /** newest read whose register differs from the current value; undefined when it never changed */
   lastChange?: number | undefined;
+  /** first read showing the current register value: flat from here on */
+  flatSince?: number | undefined;
   firstTs?: number | undefined;
 }
 

@@ -46,7 +46,9 @@ export function stuckMeter(ctx: BatchContext): AlertCandidate[] {
   const out: AlertCandidate[] = [];
   for (const s of ctx.meters.values()) {
     if (s.info.status !== 'active' || !s.latest || s.firstTs === undefined) continue;
-    const flatFrom = s.lastChange ?? s.firstTs;
+    // Flat is measured from the first read that shows the frozen value; the alert runs from
+    // the last read that still moved (first evidence of the fault, interface.md §3).
+    const flatFrom = s.flatSince ?? s.firstTs;
     const flatFor = s.latest.ts - flatFrom;
     if (flatFor < ctx.cfg.stuckWindow) continue;
     const exp = expectedUsage(s, flatFrom, s.latest.ts);
@@ -58,7 +60,7 @@ export function stuckMeter(ctx: BatchContext): AlertCandidate[] {
     out.push(
       candidate(s.info, 'stuck_meter', {
         severity: 'warning',
-        periodStart: flatFrom,
+        periodStart: s.lastChange ?? flatFrom,
         periodEnd: s.latest.ts,
         value: round(flatFor / DAY, 2),
         threshold: round(ctx.cfg.stuckWindow / DAY, 2),

@@ -31,9 +31,11 @@ export function byMonth(perMonth: readonly number[]): (t: number) => number {
 export function seriesOf(info: Partial<MeterInfo> & { meterId: string }, points: RegisterPoint[], asOf: number, statuses: StatusInterval[] = []): MeterSeries {
   const last = points[points.length - 1];
   let lastChange: number | undefined;
-  for (let i = points.length - 1; i > 0; i--) {
+  let flatSince = points[0]?.t;
+  for (let i = points.length - 1; i >= 0; i--) {
     if (Math.abs(points[i]!.r - last!.r) > 0.001) {
       lastChange = points[i]!.t;
+      flatSince = points[i + 1]?.t;
       break;
     }
   }
@@ -45,6 +47,7 @@ export function seriesOf(info: Partial<MeterInfo> & { meterId: string }, points:
     monthPeakFlow: new Map(),
     latest: last ? { ts: last.t, reading: last.r } : undefined,
     lastChange,
+    flatSince,
     firstTs: points[0]?.t,
   };
 }

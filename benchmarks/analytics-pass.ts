@@ -1,0 +1,91 @@
+/**
+ * Speed of one full batch analytics pass (issue: analytics, item 6: 100k meters × 25 months
+ * in under 30 s). Loads a synthetic fleet of monthly handheld reads (benchmarks/usage-fleet.ts)
+ * and its registry straight into a QuestDB over ILP (set-up, not measured), then starts the
+ * whole meterwatch against that QuestDB (MW_QUESTDB_URL) and times POST /api/analytics/run
+ * from outside: the first pass (raises every alert) and a second one (raises nothing new).
+ *
+ *   npm run bench:analytics-pass -- [--meters 100000] [--months 25]
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { silentLogger } from '../core/logger.ts';
+import { ilpLine, writeIlp } from '../storage/ilp-http.ts';
+import { migrate } from '../storage/migrations/index.ts';
+import { ensureQuestdbJar } from '../storage/questdb/jar.ts';
+import { ManagedQuestdb } from '../storage/questdb/managed-server.ts';
+import { freePort } from '../storage/questdb/ports.ts';
+import { SqlClient } from '../storage/sql.ts';
+import { waitForWalApplied } from '../storage/wal-visibility.ts';
+import { postJson, startSystem } from './support/system.ts';
+import { fleetReads, meterIdOf, type FleetReplacement } from './usage-fleet.ts';
+
+const { values } = parseArgs({ options: { meters: { type: 'string', default: '100000' }, months: { type: 'string', default: '25' }, heap: { type: 'string', default: '2g' } } });
+const meters = Number(values.meters);
+const months = Number(values.months);
+const zone = 'Asia/Shanghai';
+const CATEGORIES = ['residential', 'residential', 'residential', 'residential', 'residential', 'residential', 'commercial', 'collective', 'residential_bulk', 'industrial'];
+
+function peakRssMiB(pid: number): number | undefined {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : undefined;
+}
+
+async function main(): Promise<void> {
+  const log = silentLogger();
+  const jar = await ensureQuestdbJar({ version: '9.3.4', cacheDir: resolve(process.env.MW_CACHE_DIR ?? '.meterwatch/cache'), mavenRepo: 'https://repo1.maven.org/maven2', useMaven: true, log });
+  const root = mkdtempSync(join(tmpdir(), 'mw-bench-pass-'));
+  const server = new ManagedQuestdb({ jar, java: 'java', root, host: '127.0.0.1', httpPort: await freePort(), pgPort: await freePort(), healthPort: await freePort(), heap: values.heap, startTimeoutMs: 120_000, log });
+  const { httpUrl, pgUrl } = await server.start();
+  const sql = new SqlClient(pgUrl, log);
+  try {
+    await migrate(sql, log);
+    const firstMonth = DateTime.fromISO('2024-01-01T00:00', { zone }).toMillis();
+    const asOf = DateTime.fromMillis(firstMonth, { zone }).plus({ months: months + 1 }).toMillis();
+    const registry: string[] = [];
+    for (let i = 0; i < meters; i++) {
+      registry.push(ilpLine('meter_registry', { ts: firstMonth - 86_400_000, symbols: { meter_id: meterIdOf(i), customer_id: `C${i}`, category: CATEGORIES[i % CATEGORIES.length]!, kind: 'mechanical', status: 'active', district: `D${i % 20}`, route: `R${i % 400}` }, fields: { qmax: { kind: 'double', value: 6 } } }));
+    }
+    for (let i = 0; i < registry.length; i += 50_000) await writeIlp(httpUrl, registry.slice(i, i + 50_000).join(''));
+    const replacements: FleetReplacement[] = [];
+    let rows = 0;
+    const t0 = performance.now();
+    for (const monthRows of fleetReads({ meters, months: months + 2, readsPerMonth: 1, firstMonth, zone }, replacements)) {
+      for (let i = 0; i < monthRows.length; i += 100_000) {
+        let body = '';
+        for (const r of monthRows.slice(i, i + 100_000)) body += ilpLine('readings', { ts: r.ts, symbols: { meter_id: r.meterId, source: 'handheld' }, fields: { reading: { kind: 'double', value: r.reading }, estimated: { kind: 'bool', value: r.estimated } } });
+        await writeIlp(httpUrl, body);
+      }
+      rows += monthRows.length;
+    }
+    await writeIlp(httpUrl, replacements.map((s) => ilpLine('meter_replacements', { ts: s.ts, symbols: { meter_id: s.meterId }, fields: { final_reading: { kind: 'double', value: s.finalReading }, new_reading: { kind: 'double', value: s.newReading } } })).join(''));
+    for (const t of ['readings', 'meter_registry', 'meter_replacements']) await waitForWalApplied(sql, t, 1_800_000);
+    const loadSeconds = +((performance.now() - t0) / 1000).toFixed(1);
+
+    const system = await startSystem({ MW_QUESTDB_URL: httpUrl, MW_QUESTDB_PG_URL: pgUrl });
+    try {
+      const passes = [];
+      for (let k = 0; k < 3; k++) {
+        const w0 = performance.now();
+        const s = (await postJson(`${system.url}/api/analytics/run`, { asOf })) as { durationMs: number; phasesMs: Record<string, number>; raised: number; updated: number; unchanged: number; candidates: Record<string, number> };
+        passes.push({ wallSeconds: +((performance.now() - w0) / 1000).toFixed(2), durationMs: s.durationMs, phasesMs: s.phasesMs, raised: s.raised, updated: s.updated, unchanged: s.unchanged, candidates: s.candidates });
+      }
+      const result = { meters, months, readingRows: rows, replacements: replacements.length, loadSeconds, passes, questdbPeakRssMiB: server.javaPid ? peakRssMiB(server.javaPid) : undefined, load: readFileSync('/proc/loadavg', 'utf8').trim() };
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } finally {
+      await system.stop();
+    }
+  } finally {
+    await sql.close();
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:analytics-pass failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
