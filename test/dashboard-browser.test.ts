@@ -31,7 +31,7 @@ const log = silentLogger();
 const config = loadConfig({ MW_ANALYTICS_SCHEDULE: '0' });
 const zone = config.general.timezone;
 const bus = new TypedBus<MeterwatchEvents>(log);
-const analytics = new AnalyticsService({ sql, bus, config, log });
+const analytics = new AnalyticsService({ sql, httpUrl, bus, config, log });
 const registry = new RegistryRepo(sql, httpUrl, log);
 const replacements = new ReplacementsRepo(sql, httpUrl);
 const shotsDir = process.env.MW_SCREENSHOTS === '1' ? resolve('docs/screenshots') : mkdtempSync(join(tmpdir(), 'mw-shots-'));
