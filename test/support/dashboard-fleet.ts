@@ -52,14 +52,21 @@ function householdDaily(day: DateTime, scale: number): number {
   return scale * (0.35 + 0.3 * Math.max(0, season) + 0.05 * Math.sin(day.ordinal * 1.7));
 }
 
-export function buildFleet(zone: string, now: DateTime = DateTime.now().setZone(zone)): Fleet {
+export interface FleetOptions {
+  /** Prefix of every meter id, so two tests on one database do not share meters. */
+  idPrefix?: string;
+  /** Prefix of the district names (district loss sums a whole district). */
+  districtPrefix?: string;
+}
+
+export function buildFleet(zone: string, now: DateTime = DateTime.now().setZone(zone), options: FleetOptions = {}): Fleet {
   const end = now.startOf('day').minus({ days: 1 }).set({ hour: 8 });
   const start = end.minus({ months: 25 }).startOf('month').set({ hour: 8 });
   const effectiveAt = start.minus({ days: 1 }).toISO()!;
   const meters: FleetMeter[] = [];
   const daily = new Map<string, (day: DateTime, i: number) => number>();
   let person = 0;
-  const customer = (district: (typeof DISTRICTS)[number], n: number) => {
+  const customer = (district: { name: string; street: string }, n: number) => {
     person++;
     return {
       customerName: `${SURNAMES[person % SURNAMES.length]}${['建国', '秀英', '伟', '芳', '敏', '静', '磊', '洋'][person % 8]}`,
@@ -67,7 +74,7 @@ export function buildFleet(zone: string, now: DateTime = DateTime.now().setZone(
       contact: `138${String(10000000 + person * 7919).slice(0, 8)}`,
     };
   };
-  DISTRICTS.forEach((d, di) => {
+  DISTRICTS.map((d) => ({ ...d, name: `${options.districtPrefix ?? ''}${d.name}`, code: `${options.idPrefix ?? ''}${d.code}` })).forEach((d, di) => {
     const base = { district: d.name, route: d.route, status: 'active' as const, effectiveAt, manufacturer: '重庆前卫', contact: '' };
     const bulkId = `${d.code}-B01`;
     const households: string[] = [];
@@ -125,7 +132,7 @@ export function buildFleet(zone: string, now: DateTime = DateTime.now().setZone(
   const days = Math.round(end.diff(start, 'days').days);
   for (const m of meters) {
     const f = daily.get(m.meterId)!;
-    let register = 100 + (m.meterId.charCodeAt(3) % 7) * 37;
+    let register = 100 + (m.meterId.charCodeAt(m.meterId.length - 1) % 7) * 37;
     for (let i = 0; i <= days; i++) {
       const day = start.plus({ days: i });
       readings.push({ meterId: m.meterId, ts: day.toMillis(), reading: Math.round(register * 1000) / 1000 });
