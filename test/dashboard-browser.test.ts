@@ -149,6 +149,18 @@ describe('dashboard in a real Chromium', () => {
     await page.close();
   });
 
+  it('prints the inspection list without the navigation, filters and buttons', async () => {
+    const page = await openPage('/?page=lists&range=25M&district=渝中区&rule=bulk_balance');
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.locator('header.top').isVisible()).resolves.toBe(false);
+    await expect(page.locator('.filters').isVisible()).resolves.toBe(false);
+    await expect(page.locator('#export-xlsx').isVisible()).resolves.toBe(false);
+    await expect(page.locator('.print-only').isVisible()).resolves.toBe(true);
+    await expect(page.locator('table.alerts tbody tr').first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(shotsDir, 'lists-print-zh-CN.png'), fullPage: true });
+    await page.close();
+  });
+
   it('keeps the view in the URL and the language across reloads', async () => {
     const page = await openPage('/?page=lists&range=25M&rule=bulk_balance');
     await expect(page.locator('select[name=rule]').inputValue()).resolves.toBe('bulk_balance');

@@ -19,7 +19,7 @@ async function setStatus(alert, status, row, onChanged) {
 /** One row; `actions` adds acknowledge / assign / close buttons (POST /api/alerts/{id}/status). */
 export function alertRow(alert, { actions = false, go, onChanged, fresh = false } = {}) {
   const row = h('tr', { class: `sev-${alert.severity}${fresh ? ' fresh' : ''}`, 'data-alert-id': alert.id, 'data-rule': alert.rule });
-  const redraw = () => row.replaceChildren(...cells());
+  const redraw = () => row.replaceChildren(...cells().filter(Boolean));
   const cells = () => [
     h('td', {}, formatTime(alert.raisedAt)),
     h('td', {}, h('a', { href: `?page=meter&meter=${encodeURIComponent(alert.meterId)}`, onclick: (e) => { if (go) { e.preventDefault(); go({ page: 'meter', meter: alert.meterId }); } } }, alert.meterId)),
