@@ -9,6 +9,7 @@ import { metersRoutes, type MetersRouteDeps } from './routes/meters.ts';
 import { alertRoutes, type AlertRoutesDeps } from './routes/alerts.ts';
 import { alertStream } from './ws/alert-stream.ts';
 import { lossRoutes, type LossRouteDeps } from './routes/loss.ts';
+import { meterSampledRoutes } from './routes/meter-sampled.ts';
 import { openApiDocs } from './routes/openapi.ts';
 import { probeRoutes } from './routes/probes.ts';
 import { uiRoutes } from './routes/ui.ts';
@@ -50,6 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { meters, meterData } = deps;
   if (meters) await app.register(async (scope) => metersRoutes(scope, meters));
   if (meterData) await app.register(async (scope) => meterDataRoutes(scope, meterData));
+  if (meterData) await app.register(async (scope) => meterSampledRoutes(scope, { sql: meterData.sql, zone: meterData.zone }));
   await app.register(websocket);
   if (deps.alerts) await app.register(alertRoutes(deps.alerts));
   if (deps.bus) await app.register(alertStream(deps.bus, deps.zone ?? 'Asia/Shanghai'));

@@ -125,6 +125,20 @@ describe('gas loss API', () => {
   });
 });
 
+describe('readings aggregated in the database for long ranges', () => {
+  it('answers at most `points` buckets whose last register is the last read of the bucket', async () => {
+    const reads = fleet.readings.filter((r) => r.meterId === 'DAJB-C01');
+    const from = reads[0]!.ts;
+    const to = reads.at(-1)!.ts + 1;
+    const body = (await get(`/api/meters/DAJB-C01/readings/sampled?from=${from}&to=${to}&points=50`)) as { bucketSeconds: number; items: { last: number; count: number }[] };
+    expect(body.items.length).toBeLessThanOrEqual(50);
+    expect(body.items.length).toBeGreaterThan(40);
+    expect(body.items.reduce((s, i) => s + i.count, 0)).toBe(reads.length);
+    expect(body.items.at(-1)!.last).toBe(reads.at(-1)!.reading);
+    expect((await app.inject({ url: '/api/meters/DAJB-C01/readings/sampled?points=5' })).json()).toMatchObject({ field: 'points', value: '5' });
+  });
+});
+
 describe('exports, probes, docs and the page shell', () => {
   it('XLSX headers follow lang; a bad lang or format is refused', async () => {
     for (const [lang, first] of [['zh', '片区'], ['en', 'District']] as const) {
@@ -156,7 +170,7 @@ describe('exports, probes, docs and the page shell', () => {
   it('serves OpenAPI at /docs listing the routes', async () => {
     const spec = await get('/docs/json');
     const paths = Object.keys(spec.paths as Json);
-    for (const p of ['/api/alerts', '/api/loss/districts', '/api/loss/bulk-meters', '/api/config', '/healthz', '/readyz', '/api/meters/{meterId}/usage']) expect(paths).toContain(p);
+    for (const p of ['/api/alerts', '/api/loss/districts', '/api/loss/bulk-meters', '/api/config', '/healthz', '/readyz', '/api/meters/{meterId}/usage', '/api/meters/{meterId}/readings/sampled']) expect(paths).toContain(p);
     const ui = await app.inject({ url: '/docs' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('swagger-ui-bundle.js');

@@ -1,7 +1,7 @@
 // Meter drill-down (issue 8 page 3): registry archive, class memberships (blacklist, ledger),
 // readings chart with zoom, monthly usage against the same month last year (the bulk-meter
 // archive chart of domain.md §5), and the meter's alerts.
-import { h, getJson, chart, num } from '../dom.js';
+import { h, getJson, chart } from '../dom.js';
 import { t } from '../i18n.js';
 import { formatTime, startOfDayIso, dayOf } from '../zone.js';
 import { alertTable } from './alert-table.js';
@@ -30,7 +30,8 @@ export async function render(main, { go, state, range }) {
   const u = usageRange(range);
   const [info, readings, usage, alerts] = await Promise.all([
     getJson(`/api/meters/${id}`),
-    getJson(`/api/meters/${id}/readings?from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}`),
+    // Aggregated in the database (SAMPLE BY) to ≤ 1500 buckets, whatever the range.
+    getJson(`/api/meters/${id}/readings/sampled?points=1500&from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}`),
     getJson(`/api/meters/${id}/usage?granularity=month&from=${encodeURIComponent(u.from)}&to=${encodeURIComponent(u.to)}`),
     getJson(`/api/alerts?meterId=${id}&limit=200`),
   ]);
@@ -63,7 +64,7 @@ export async function render(main, { go, state, range }) {
     xAxis: { type: 'category', data: readings.items.map((r) => formatTime(r.ts)) },
     yAxis: { type: 'value', name: t('m3'), scale: true },
     dataZoom: [{ type: 'inside' }, { type: 'slider' }],
-    series: [{ name: t('meter.reading'), type: 'line', showSymbol: false, data: readings.items.map((r) => r.reading) }],
+    series: [{ name: t('meter.reading'), type: 'line', showSymbol: false, data: readings.items.map((r) => r.last) }],
   });
   chart(usageBox, {
     tooltip: { trigger: 'axis' },
@@ -78,5 +79,4 @@ export async function render(main, { go, state, range }) {
   });
   main.dataset.readings = String(readings.items.length);
   main.dataset.usagePeriods = String(usage.periods.length);
-  void num;
 }
