@@ -2,6 +2,7 @@
 import { h, num } from '../dom.js';
 import { t, ruleName, severityName, statusName } from '../i18n.js';
 import { formatTime, formatDay } from '../zone.js';
+import { alertMessage } from '../messages.js';
 
 async function setStatus(alert, status, row, onChanged) {
   const res = await fetch(`/api/alerts/${encodeURIComponent(alert.id)}/status`, {
@@ -31,7 +32,7 @@ export function alertRow(alert, { actions = false, go, onChanged, fresh = false 
     h('td', { class: 'n' }, num(alert.value, 2)),
     h('td', { class: 'n' }, num(alert.score, 1)),
     h('td', { class: 'status' }, statusName(alert.status)),
-    h('td', { class: 'msg' }, alert.message),
+    h('td', { class: 'msg' }, alertMessage(alert)),
     actions ? h('td', { class: 'actions no-print' },
       alert.status === 'open' ? h('button', { type: 'button', class: 'ack', onclick: () => setStatus(alert, 'acknowledged', row, (a) => { redraw(); onChanged?.(a); }) }, t('a.ack')) : null,
       alert.status !== 'assigned' && alert.status !== 'closed' ? h('button', { type: 'button', class: 'assign', onclick: () => setStatus(alert, 'assigned', row, (a) => { redraw(); onChanged?.(a); }) }, t('a.assign')) : null,
