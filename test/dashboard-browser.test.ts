@@ -91,7 +91,7 @@ afterAll(async () => {
   await app?.close();
   await analytics.stop();
   await sql.close();
-  for (const d of [profileDir, downloadsDir]) rmSync(d, { recursive: true, force: true });
+  for (const d of [profileDir, downloadsDir, ...(process.env.MW_SCREENSHOTS === '1' ? [] : [shotsDir])]) rmSync(d, { recursive: true, force: true });
 });
 
 describe('dashboard in a real Chromium', () => {
