@@ -1,6 +1,7 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
 import { clampScore, round } from '../stats.ts';
-import { candidate, type BatchContext, type MeterSeries, type RuleConfig } from './context.ts';
+import { candidate, thresholdFor, type BatchContext, type MeterSeries, type RuleConfig } from './context.ts';
+import { expectedUsage } from './stuck-meter.ts';
 
 const DAY = 86_400_000;
 
@@ -28,9 +29,12 @@ export function deadMeter(ctx: BatchContext): AlertCandidate[] {
     // Newly activated meters get one cadence before silence counts.
     const since = s.latest?.ts ?? s.info.activatedAt;
     if (since === undefined || since > ctx.asOf) continue;
-    if (s.latest === undefined && s.info.activatedAt === undefined) continue;
     const silence = ctx.asOf - since;
-    if (silence <= cadence) continue;
+    if (silence <= cadence) {
+      const noUsage = noUsageForMonths(s, ctx);
+      if (noUsage) out.push(noUsage);
+      continue;
+    }
     out.push(
       candidate(s.info, 'dead_meter', {
         severity: 'warning',
@@ -46,4 +50,26 @@ export function deadMeter(ctx: BatchContext): AlertCandidate[] {
     );
   }
   return out;
+}
+
+/**
+ * dead_meter, second clause (interface.md §3): the meter still reports, but has shown no
+ * usage for months (MW_RULE_DEAD_NO_USAGE) where its own history expects use.
+ */
+function noUsageForMonths(s: MeterSeries, ctx: BatchContext): ReturnType<typeof candidate> | undefined {
+  if (!s.latest || s.flatSince === undefined) return undefined;
+  const flatFor = s.latest.ts - s.flatSince;
+  if (flatFor < ctx.cfg.deadNoUsage) return undefined;
+  const exp = expectedUsage(s, s.flatSince, s.latest.ts);
+  if (!exp || exp.expected < thresholdFor(ctx.cfg.stuckMinExpected, s.info, ctx.cfg)) return undefined;
+  return candidate(s.info, 'dead_meter', {
+    severity: 'warning',
+    periodStart: s.lastChange ?? s.flatSince,
+    periodEnd: s.latest.ts,
+    value: round(flatFor / DAY, 2),
+    threshold: round(ctx.cfg.deadNoUsage / DAY, 2),
+    score: clampScore(2 + flatFor / ctx.cfg.deadNoUsage),
+    message: `no usage for ${round(flatFor / DAY, 1)} days while its own history expects ${round(exp.expected, 1)} m³`,
+    evidence: { kind: 'no_usage', register: s.latest.reading, flatSince: s.flatSince, expectedUsage: round(exp.expected, 3), basis: exp.basis },
+  });
 }

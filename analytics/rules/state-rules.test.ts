@@ -84,12 +84,23 @@ describe('usage_while_inactive', () => {
 });
 
 describe('ic_verification_due', () => {
-  it('is due one month after gas-on, then every three months, newest only', () => {
+  it('is due one month after gas-on, then every three months', () => {
     const s = (asOf: number) => seriesOf({ meterId: 'IC', kind: 'ic', activatedAt: at('2025-01-15') }, [], asOf);
     const due = (asOf: number) => icVerificationDue(context(asOf, [s(asOf)])).map((a) => a.periodStart);
     expect(due(at('2025-02-14'))).toEqual([]);
     expect(due(at('2025-02-15'))).toEqual([at('2025-02-15')]);
     expect(due(at('2025-05-14'))).toEqual([at('2025-02-15')]);
-    expect(due(at('2025-05-15'))).toEqual([at('2025-05-15')]);
+    expect(due(at('2025-05-15'))).toEqual([at('2025-02-15'), at('2025-05-15')]);
+
+  });
+});
+
+describe('dead_meter (no usage for months)', () => {
+  it('fires when a reporting meter shows no usage for 60 days where history expects use', () => {
+    const asOf = at('2026-03-10');
+    const flat = (from: string) => dailyPoints(FROM, asOf, (t) => (t >= at(from) ? 0 : byMonth(FURNACE)(t)));
+    const rules = (from: string) => deadMeter(context(asOf, [seriesOf({ meterId: 'N' }, flat(from), asOf)])).map((a) => (a.evidence as { kind?: string }).kind);
+    expect(rules('2026-01-05')).toEqual(['no_usage']);
+    expect(rules('2026-01-12')).toEqual([]);
   });
 });

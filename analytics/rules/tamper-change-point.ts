@@ -2,10 +2,13 @@ import type { AlertCandidate } from '../alerts/alert-candidate.ts';
 import { clampScore, median, robustSd, round } from '../stats.ts';
 import { candidate, completeMonths, type BatchContext } from './context.ts';
 
-/** A bypass shows as usage at least this far below last year's, sustained (log ratio −0.4 ≈ −33 %). */
-const SHIFT = 0.4;
+/** A bypass shows as usage at least this far below last year's, sustained (log ratio −0.45 ≈ −36 %). */
+const SHIFT = 0.45;
 const MIN_BEFORE = 3;
-const MIN_AFTER = 3;
+/** One complete month after the change point is enough to raise it; more months raise the score. */
+const MIN_AFTER = 1;
+/** log(0.2): after the change the meter still registers at least a fifth of last year's use. */
+const PASSES_SOME = Math.log(0.2);
 /** Small users are too noisy for a change point to mean tampering (m³ per month, median). */
 const MIN_MONTHLY = 5;
 
@@ -22,6 +25,8 @@ export function tamperChangePoint(ctx: BatchContext): AlertCandidate[] {
     const complete = new Map(completeMonths(s, ctx.asOf).map((m) => [m.start, m]));
     if (complete.size < 12 + MIN_BEFORE + MIN_AFTER) continue;
     if (median([...complete.values()].map((m) => m.usage)) < MIN_MONTHLY) continue;
+    // A register standing still now is stuck_meter's case, not a bypass.
+    if (s.latest && s.flatSince !== undefined && s.latest.ts - s.flatSince >= ctx.cfg.stuckWindow) continue;
     const ratios: { start: number; end: number; r: number }[] = [];
     for (let i = 12; i < s.months.length; i++) {
       const m = complete.get(s.months[i]!.start);
@@ -36,9 +41,11 @@ export function tamperChangePoint(ctx: BatchContext): AlertCandidate[] {
       const ma = median(after);
       const shift = mb - ma;
       // Before: near last year; after: every month clearly below it.
-      if (shift < SHIFT || Math.abs(mb) > SHIFT / 2 || Math.max(...after) > mb - SHIFT / 2) continue;
+      if (shift < SHIFT || Math.abs(mb) > SHIFT / 2 || Math.max(...after) > mb - (2 * SHIFT) / 3) continue;
+      // A bypass lets part of the gas through the meter; a register that stopped is stuck or dead.
+      if (Math.min(...after) < PASSES_SOME) continue;
       const sd = Math.max(robustSd([...before.map((v) => v - mb), ...after.map((v) => v - ma)]), 0.05);
-      const z = shift / sd;
+      const z = (shift / sd) * Math.min(1, Math.sqrt(after.length / 3));
       if (!best || z > best.z) best = { k, shift, z };
     }
     if (!best) continue;

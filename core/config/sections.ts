@@ -80,6 +80,7 @@ export const analytics = {
   deadSmart: durationSetting('MW_RULE_DEAD_SMART', '3d', 'dead_meter: silence after which a smart meter is dead'),
   deadIc: durationSetting('MW_RULE_DEAD_IC', '7d', 'dead_meter: silence after which an IC-card meter is dead'),
   deadMechanical: durationSetting('MW_RULE_DEAD_MECHANICAL', '40d', 'dead_meter: time without a read after which a mechanical meter is dead'),
+  deadNoUsage: durationSetting('MW_RULE_DEAD_NO_USAGE', '60d', 'dead_meter: how long a reporting meter may show no usage where its history expects use'),
   stuckWindow: durationSetting('MW_RULE_STUCK_WINDOW', '20d', 'stuck_meter: how long a register must stay flat while use is expected'),
   stuckMinExpected: setting('MW_RULE_STUCK_MIN_EXPECTED', z.coerce.number().positive(), 2, 'stuck_meter: m³ the customer\'s own history expects over the flat window before it fires'),
   inactiveMinUsage: setting('MW_RULE_INACTIVE_MIN_USAGE', z.coerce.number().positive(), 0.5, 'usage_while_inactive: m³ on a non-active customer that fires'),
