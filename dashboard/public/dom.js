@@ -12,10 +12,48 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * API token (issue 7 access control: with MW_USERS_FILE set, every /api/ request needs
+ * `Authorization: Bearer <token>`); kept in localStorage, asked for on a 401.
+ */
+const TOKEN_KEY = 'meterwatch.token';
+export function authHeaders(extra = {}) {
+  const token = localStorage.getItem(TOKEN_KEY);
+  return token ? { ...extra, authorization: `Bearer ${token}` } : extra;
+}
+
+export async function api(url, init = {}) {
+  let res = await fetch(url, { ...init, headers: authHeaders(init.headers) });
+  if (res.status === 401) {
+    const token = window.prompt('API token (MW_USERS_FILE)');
+    if (token) {
+      localStorage.setItem(TOKEN_KEY, token.trim());
+      res = await fetch(url, { ...init, headers: authHeaders(init.headers) });
+    }
+  }
+  return res;
+}
+
 export async function getJson(url) {
-  const res = await fetch(url);
+  const res = await api(url);
   if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
   return res.json();
+}
+
+export async function postJson(url, body) {
+  return api(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Downloads an export through api() (so the token goes along) and saves it under `name`. */
+export async function download(url, name) {
+  const res = await api(url);
+  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+  const href = URL.createObjectURL(await res.blob());
+  const a = h('a', { href, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
 
 export function select(name, label, options, value, onChange) {

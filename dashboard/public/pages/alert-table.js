@@ -1,13 +1,11 @@
 // The alert table shared by the live page, the inspection lists and the meter page.
-import { h, num } from '../dom.js';
+import { h, num, postJson } from '../dom.js';
 import { t, ruleName, severityName, statusName } from '../i18n.js';
 import { formatTime, formatDay } from '../zone.js';
 import { alertMessage } from '../messages.js';
 
 async function setStatus(alert, status, row, onChanged) {
-  const res = await fetch(`/api/alerts/${encodeURIComponent(alert.id)}/status`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status }),
-  });
+  const res = await postJson(`/api/alerts/${encodeURIComponent(alert.id)}/status`, { status });
   if (!res.ok) {
     row.classList.add('failed');
     return;

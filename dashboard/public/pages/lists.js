@@ -1,6 +1,6 @@
 // Alert lists for inspection teams (issue 8 page 2): by district, route, rule and date,
 // strongest cases first on request; printable, and exported as CSV (BOM) or XLSX.
-import { h, getJson } from '../dom.js';
+import { h, getJson, download } from '../dom.js';
 import { getLang, t } from '../i18n.js';
 import { formatTime, formatDay } from '../zone.js';
 import { alertFilters } from './filters.js';
@@ -21,8 +21,8 @@ export async function render(main, { go, state, range }) {
   const sortBox = h('label', { class: 'field no-print' }, h('input', { type: 'checkbox', name: 'sort', checked: sort === 'score', onchange: (e) => go({ sort: e.target.checked ? 'score' : '' }) }), t('lists.sort'));
   const tools = h('div', { class: 'tools no-print' },
     h('button', { type: 'button', id: 'print', onclick: () => window.print() }, t('lists.print')),
-    h('a', { class: 'button', id: 'export-csv', href: exportUrl('csv'), download: 'alerts.csv' }, t('lists.csv')),
-    h('a', { class: 'button', id: 'export-xlsx', href: exportUrl('xlsx'), download: 'alerts.xlsx' }, t('lists.xlsx')));
+    h('button', { type: 'button', id: 'export-csv', onclick: () => download(exportUrl('csv'), 'alerts.csv') }, t('lists.csv')),
+    h('button', { type: 'button', id: 'export-xlsx', onclick: () => download(exportUrl('xlsx'), 'alerts.xlsx') }, t('lists.xlsx')));
   const scope = [state.district, state.route, state.rule].filter(Boolean).join(' · ');
   main.replaceChildren(
     h('h1', {}, t('lists.title'), scope ? ` — ${scope}` : ''),
