@@ -128,6 +128,7 @@ describe('dashboard in a real Chromium', () => {
     const expected = (await app.inject({ url: `/api/alerts?district=${encodeURIComponent('渝中区')}&limit=5000&from=${encodeURIComponent(DateTime.now().setZone(zone).minus({ months: 30 }).toISO()!)}` })).json() as { items: { id: string; meterId: string }[] };
     expect(expected.items.length).toBeGreaterThan(3);
     await expect(page.locator('table.alerts tbody tr').count()).resolves.toBe(expected.items.length);
+    await expect(page.locator('table.alerts tbody tr[data-rule="bulk_balance"]').first().textContent()).resolves.toContain('渝中区阳光小区');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-xlsx')]);
     const file = join(downloadsDir, 'alerts.xlsx');
     await download.saveAs(file);
@@ -136,13 +137,17 @@ describe('dashboard in a real Chromium', () => {
     const sheet = book.worksheets[0]!;
     expect(sheet.name).toBe('告警清单');
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
-    expect(header.slice(0, 7)).toEqual(['片区', '抄表路线', '表号', '用户编号', '规则', '级别', '状态']);
-    const rows: { district: string; meterId: string; id: string }[] = [];
+    expect(header.slice(0, 10)).toEqual(['片区', '抄表路线', '表号', '用户编号', '用户名称', '地址', '联系电话', '规则', '级别', '状态']);
+    const idColumn = header.indexOf('告警编号') + 1;
+    const rows: { district: string; meterId: string; id: string; address: string }[] = [];
     sheet.eachRow((row, n) => {
       if (n === 1) return;
       const v = row.values as unknown[];
-      rows.push({ district: String(v[1]), meterId: String(v[3]), id: String(v[15]) });
+      rows.push({ district: String(v[1]), meterId: String(v[3]), address: String(v[6]), id: String(v[idColumn]) });
     });
+    // Inspection teams go to addresses: the registry's address is on every row.
+    const bulk = fleet.meters.find((m) => m.meterId === 'YZ-B01')!;
+    expect(rows.find((r) => r.meterId === 'YZ-B01')!.address).toBe(bulk.address);
     expect(rows.map((r) => r.id).sort()).toEqual(expected.items.map((a) => a.id).sort());
     expect(new Set(rows.map((r) => r.district))).toEqual(new Set(['渝中区']));
     expect(rows.some((r) => r.meterId === 'YZ-B01')).toBe(true);
@@ -180,8 +185,9 @@ describe('dashboard in a real Chromium', () => {
 
   it('shows dates in the company time zone whatever the browser zone', async () => {
     const page = await openPage('/?page=lists&range=25M&rule=bulk_balance&district=渝中区');
-    const period = await page.locator('table.alerts tbody tr td:nth-child(7)').first().textContent();
-    // Monthly rules: periods run from the 1st to the 1st of the next month in Asia/Shanghai.
+    const period = await page.locator('table.alerts tbody tr td:nth-child(9)').first().textContent();
+    // Monthly rules: periods run from the 1st to the 1st of the next month in Asia/Shanghai
+    // (column 9 of the inspection list: raised, meter, customer, address, district, route, rule, severity, period).
     expect(period).toMatch(/^\d{4}-\d{2}-01 – \d{4}-\d{2}-01$/);
     await page.close();
   });

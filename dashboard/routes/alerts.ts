@@ -6,6 +6,7 @@ import type { AnalyticsService } from '../../analytics/analytics-service.ts';
 import { parseAlertQuery, queryAlerts } from '../../analytics/alerts/alert-query.ts';
 import type { SqlClient } from '../../storage/sql.ts';
 import { alertJson, alertsCsv, alertsXlsx } from './alert-format.ts';
+import { customerContacts } from '../../storage/registry/customer-contacts.ts';
 
 export interface AlertRoutesDeps {
   sql: SqlClient;
@@ -35,10 +36,15 @@ export function alertRoutes(deps: AlertRoutesDeps): FastifyPluginAsync {
         return reply
           .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', 'attachment; filename="alerts.xlsx"')
-          .send(await alertsXlsx(page.items, deps.zone, lang));
+          .send(await alertsXlsx(page.items, deps.zone, lang, await customerContacts(deps.sql, page.items.map((a) => a.meterId))));
       }
       if (format === 'csv') {
         return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="alerts.csv"').send(alertsCsv(page.items, deps.zone));
+      }
+      // include=customer: the customer's name, address and contact with each alert (inspection lists).
+      if (q.include === 'customer') {
+        const contacts = await customerContacts(deps.sql, page.items.map((a) => a.meterId));
+        return { items: page.items.map((a) => ({ ...alertJson(a, deps.zone), customer: contacts.get(a.meterId) ?? null })), ...(page.next ? { next: page.next } : {}) };
       }
       return { items: page.items.map((a) => alertJson(a, deps.zone)), ...(page.next ? { next: page.next } : {}) };
     });

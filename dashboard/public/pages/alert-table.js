@@ -16,12 +16,15 @@ async function setStatus(alert, status, row, onChanged) {
 }
 
 /** One row; `actions` adds acknowledge / assign / close buttons (POST /api/alerts/{id}/status). */
-export function alertRow(alert, { actions = false, go, onChanged, fresh = false } = {}) {
+export function alertRow(alert, opts = {}) {
+  const { actions = false, go, onChanged, fresh = false } = opts;
   const row = h('tr', { class: `sev-${alert.severity}${fresh ? ' fresh' : ''}`, 'data-alert-id': alert.id, 'data-rule': alert.rule });
   const redraw = () => row.replaceChildren(...cells().filter(Boolean));
   const cells = () => [
     h('td', {}, formatTime(alert.raisedAt)),
     h('td', {}, h('a', { href: `?page=meter&meter=${encodeURIComponent(alert.meterId)}`, onclick: (e) => { if (go) { e.preventDefault(); go({ page: 'meter', meter: alert.meterId }); } } }, alert.meterId)),
+    opts.customer ? h('td', {}, alert.customer?.customerName ?? '') : null,
+    opts.customer ? h('td', { class: 'msg' }, alert.customer?.address ?? '') : null,
     h('td', {}, alert.district ?? ''),
     h('td', {}, alert.route ?? ''),
     h('td', {}, ruleName(alert.rule)),
@@ -41,7 +44,7 @@ export function alertRow(alert, { actions = false, go, onChanged, fresh = false 
 }
 
 export function alertTable(alerts, opts = {}) {
-  const head = ['col.raisedAt', 'col.meterId', 'col.district', 'col.route', 'col.rule', 'col.severity', 'col.period', 'col.value', 'col.score', 'col.status', 'col.message'];
+  const head = ['col.raisedAt', 'col.meterId', ...(opts.customer ? ['col.customer', 'col.address'] : []), 'col.district', 'col.route', 'col.rule', 'col.severity', 'col.period', 'col.value', 'col.score', 'col.status', 'col.message'];
   if (opts.actions) head.push('col.actions');
   const body = h('tbody', {}, alerts.map((a) => alertRow(a, opts)));
   const table = h('table', { class: 'alerts' }, h('thead', {}, h('tr', {}, head.map((k) => h('th', { class: k === 'col.actions' ? 'no-print' : '' }, t(k))))), body);

@@ -10,8 +10,10 @@ export async function render(main, { go, state, range }) {
   const filters = await alertFilters(state, go, { route: true });
   const sort = state.sort === 'score' ? 'score' : undefined;
   const q = alertQuery(state, range, { limit: '5000', sort });
-  const { items } = await getJson(`/api/alerts?${q}`);
-  const { table } = alertTable(items, { go });
+  const withCustomer = new URLSearchParams(q);
+  withCustomer.set('include', 'customer');
+  const { items } = await getJson(`/api/alerts?${withCustomer}`);
+  const { table } = alertTable(items, { go, customer: true });
   const exportUrl = (format) => {
     const e = new URLSearchParams(q);
     e.set('format', format);
