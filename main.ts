@@ -24,6 +24,9 @@ import { AnalyticsService } from './analytics/analytics-service.ts';
 import { alertClassSource } from './analytics/classes.ts';
 import { alertJson } from './analytics/alerts/alert-json.ts';
 import type { StoredAlert } from './analytics/alerts/alert-rows.ts';
+import { buildLedger } from './analytics/ledger/build-ledger.ts';
+import { loadUsersFile } from './dashboard/auth/users.ts';
+import { AuditLog } from './dashboard/auth/audit-log.ts';
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
@@ -68,10 +71,32 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
       );
     });
 
+    // Abnormal-usage ledger, blacklist, supplementary volume (issue 7): alerts that need a
+    // site visit open or join a case for the customer.
+    const ledger = await buildLedger({ sql: storage.sql, registry, replacements, config, log: log.child({ module: 'ledger' }), alertStatus: (id, status) => analytics.sink.setStatus(id, status),
+      // Blacklist monitoring notices reach the area reader's handheld: notices/blacklist/{route}/{readerId}.
+      onNotice: (n) =>
+        broker.aedes.publish(
+          { cmd: 'publish', topic: `notices/blacklist/${n.route ?? 'no-route'}/${n.readerId ?? 'unassigned'}`, payload: Buffer.from(JSON.stringify(n)), qos: 1, retain: false, dup: false },
+          () => undefined,
+        ),
+    });
+    const offLedger = bus.on('alert.raised', ({ alert }) => ledger.service.onAlert(alert).then(() => undefined));
+    stoppers.push({ name: 'ledger', stop: async () => offLedger() });
+    await ledger.catchUp();
+    const users = config.access.usersFile ? loadUsersFile(config.access.usersFile) : [];
+    const audit = new AuditLog(storage.sql, log.child({ module: 'audit' }));
+    const kpi = { readDayFirst: config.ledger.readDayFirst, readDayLast: config.ledger.readDayLast, seenTarget: config.ledger.seenTarget, faultLimitMs: config.ledger.faultDays };
+
     const app = await buildApp({
       log,
-      meters: { registry, replacements, zone: config.general.timezone, bus, classes: alertClassSource(storage.sql, config.analytics.residentialMonthlyVisit) },
-      meterData: { sql: storage.sql, replacements, zone: config.general.timezone, maxReadings: config.registry.maxReadings },
+      access: { users, audit },
+      ledger: ledger.routes,
+      adjustments: { adjustments: ledger.adjustments, supplementary: ledger.supplementary, zone: config.general.timezone },
+      blacklist: { blacklist: ledger.blacklist, ledger: ledger.service, meterInfo: ledger.meterInfo, zone: config.general.timezone },
+      kpis: { sql: storage.sql, zone: config.general.timezone, kpi, audit },
+      meters: { registry, replacements, zone: config.general.timezone, bus, classes: ledger.withLedgerClasses(alertClassSource(storage.sql, config.analytics.residentialMonthlyVisit)) },
+      meterData: { sql: storage.sql, replacements, zone: config.general.timezone, maxReadings: config.registry.maxReadings, adjustments: (id) => ledger.adjustments.approvedParts(id) },
       health: {
         broker: () => ({ ...broker.state() }),
         storage: () => ({ ...storage.monitor.state, mode: storage.mode }),

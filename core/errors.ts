@@ -16,6 +16,12 @@ export const ErrorCodes = {
   VALIDATION: 'MW_ERR_VALIDATION',
   NOT_FOUND: 'MW_ERR_NOT_FOUND',
   STORAGE: 'MW_ERR_STORAGE',
+  /** A ledger case or proposal cannot take this action in its current state. */
+  ILLEGAL_TRANSITION: 'MW_ERR_ILLEGAL_TRANSITION',
+  /** No (valid) API token where one is required. */
+  UNAUTHENTICATED: 'MW_ERR_UNAUTHENTICATED',
+  /** The caller's role may not do this. */
+  FORBIDDEN: 'MW_ERR_FORBIDDEN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

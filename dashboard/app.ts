@@ -13,6 +13,11 @@ import { meterSampledRoutes } from './routes/meter-sampled.ts';
 import { openApiDocs } from './routes/openapi.ts';
 import { probeRoutes } from './routes/probes.ts';
 import { uiRoutes } from './routes/ui.ts';
+import { installAccess, type AccessDeps } from './auth/access.ts';
+import { ledgerRoutes, type LedgerRoutesDeps } from './routes/ledger.ts';
+import { adjustmentRoutes, type AdjustmentRoutesDeps } from './routes/adjustments.ts';
+import { blacklistRoutes, type BlacklistRoutesDeps } from './routes/blacklist.ts';
+import { kpiRoutes, type KpiRoutesDeps } from './routes/kpis.ts';
 
 export interface AppDeps {
   log: Logger;
@@ -30,6 +35,13 @@ export interface AppDeps {
   loss?: LossRouteDeps;
   /** Serve the dashboard pages at `/` [true]. */
   ui?: boolean;
+  /** Roles, tokens and the audit log (issue 7 item 4); absent: no checks at all. */
+  access?: AccessDeps;
+  /** Abnormal-usage ledger, blacklist, supplementary volume, reading KPIs (issue 7). */
+  ledger?: LedgerRoutesDeps;
+  adjustments?: AdjustmentRoutesDeps;
+  blacklist?: BlacklistRoutesDeps;
+  kpis?: KpiRoutesDeps;
 }
 
 /** The HTTP API and dashboard, built without listen() so tests can use app.inject(). */
@@ -38,6 +50,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const level = deps.log.levelVal > 40 ? deps.log.level : 'warn';
   const app = Fastify({ loggerInstance: deps.log.child({ module: 'http' }, { level }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   const startedAt = deps.startedAt ?? Date.now();
+  // Root hooks: installed before any route family so they cover all of them.
+  if (deps.access) installAccess(app, deps.access);
 
   // First, so its onRoute hook sees every route registered after it (OpenAPI at /docs).
   await openApiDocs(app);
@@ -59,6 +73,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (loss) await app.register(async (scope) => lossRoutes(scope, loss));
   await app.register(async (scope) => probeRoutes(scope, deps.health));
   if (deps.ui !== false) await app.register(async (scope) => uiRoutes(scope, { zone: deps.zone ?? 'Asia/Shanghai', sql: deps.alerts?.sql ?? deps.loss?.sql }));
+  if (deps.ledger) await app.register(ledgerRoutes(deps.ledger));
+  if (deps.adjustments) await app.register(adjustmentRoutes(deps.adjustments));
+  if (deps.blacklist) await app.register(blacklistRoutes(deps.blacklist));
+  if (deps.kpis) await app.register(kpiRoutes(deps.kpis));
 
   return app;
 }

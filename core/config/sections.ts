@@ -88,4 +88,23 @@ export const analytics = {
   schedule: durationSetting('MW_ANALYTICS_SCHEDULE', '1h', 'how often the batch rules run by themselves (0 = only on POST /api/analytics/run)'),
 } satisfies Section;
 
-export const sections = { general, questdb, http, mqtt, registry, analytics } as const;
+/** HTTP API roles and tokens (issue 7 item 4). */
+export const access = {
+  usersFile: optionalSetting(
+    'MW_USERS_FILE',
+    z.string().min(1),
+    'JSON file of API users [{"name","role","token"}], roles analyst, inspector, supervisor, manager, admin; unset: reads open, writes only from loopback',
+  ),
+} satisfies Section;
+
+/** Abnormal-usage ledger, blacklist and reading KPIs (domain.md §3, §5; issue 7). */
+export const ledger = {
+  visitDue: durationSetting('MW_LEDGER_VISIT_DUE', '7d', 'default time from assignment to the site-visit due date for customers in no visit class'),
+  photoDir: optionalSetting('MW_LEDGER_PHOTO_DIR', z.string().min(1), 'where site-visit photos are kept [<MW_DATA_DIR>/ledger-photos]'),
+  readDayFirst: setting('MW_KPI_READ_DAY_FIRST', z.coerce.number().int().min(1).max(31), 6, 'first day of the month of the prescribed reading window'),
+  readDayLast: setting('MW_KPI_READ_DAY_LAST', z.coerce.number().int().min(1).max(31), 25, 'last day of the month of the prescribed reading window'),
+  seenTarget: setting('MW_KPI_SEEN_TARGET', z.coerce.number().positive().max(1), 0.985, 'read-seen rate target (四达标)'),
+  faultDays: durationSetting('MW_KPI_FAULT_LIMIT', '30d', 'a stuck, dead or broken meter left longer than this counts against the reader'),
+} satisfies Section;
+
+export const sections = { general, questdb, http, mqtt, registry, analytics, access, ledger } as const;

@@ -9,6 +9,7 @@ import type { SqlClient } from '../../storage/sql.ts';
 import { meterBillingPeriods, meterUsage } from '../../storage/usage/meter-usage.ts';
 import { readingsArrow, readingsCsv } from '../exports/readings-export.ts';
 import { BadParam, enumParam, rangeParams } from './query-params.ts';
+import { volumeIn, type AdjustmentPart } from '../../analytics/adjustments/adjustments-repo.ts';
 
 /**
  * A meter's stored readings and usage (interface.md §2):
@@ -25,6 +26,8 @@ export interface MeterDataRouteDeps {
   zone: string;
   /** Most readings one request returns [1,000,000]. */
   maxReadings?: number;
+  /** Approved supplementary volumes of a meter (issue 7 item 3), for `usage?adjusted=true`. */
+  adjustments?: ((meterId: string) => Promise<AdjustmentPart[]>) | undefined;
 }
 
 const round6 = (v: number | null): number | null => (v === null ? null : Math.round(v * 1e6) / 1e6);
@@ -80,10 +83,19 @@ export async function meterDataRoutes(app: FastifyInstance, deps: MeterDataRoute
       const days = (to - from) / 86_400_000;
       if (granularity === 'day' && days > MAX_PERIODS) throw new BadParam('from', String(query.from), `at most ${MAX_PERIODS} days per request`);
       const periods = await meterUsage(deps.sql, deps.replacements, meterId, { from, to, granularity, zone });
+      // `adjusted=true` (issue 7 item 3): approved supplementary volume added beside the raw usage, never instead of it.
+      const adjusted = enumParam(query, 'adjusted', ['true', 'false'] as const, 'false') === 'true';
+      const parts = adjusted && deps.adjustments ? await deps.adjustments(meterId) : undefined;
+      const adjustmentOf = (p: { start: number; end: number; usage: number | null }) => {
+        if (!parts) return {};
+        const adjustment = round6(volumeIn(parts, p.start, p.end)) ?? 0;
+        return { adjustment, adjustedUsage: p.usage === null && adjustment === 0 ? null : round6((p.usage ?? 0) + adjustment) };
+      };
       return reply.send({
         meterId,
         granularity,
         periods: periods.map((p) => ({
+          ...adjustmentOf(p),
           start: formatInZone(p.start, zone),
           end: formatInZone(p.end, zone),
           usage: round6(p.usage),

@@ -4,10 +4,11 @@ import type { SqlClient } from '../sql.ts';
 import { coreTables } from './001-core-tables.ts';
 import { meterReplacements } from './020-meter-replacements.ts';
 import { usageMonthly } from './021-usage-monthly.ts';
+import { blacklistNotices } from './040-ledger.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [coreTables, meterReplacements, usageMonthly];
+export const MIGRATIONS: readonly Migration[] = [coreTables, meterReplacements, usageMonthly, blacklistNotices];
 
 // Not partitioned, hence not WAL: a row is visible as soon as it is written, so a second
 // run right after the first sees what the first applied.
