@@ -7,6 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsService } from '../analytics/analytics-service.ts';
 import { alertClassSource } from '../analytics/classes.ts';
+import { buildLedger, type LedgerParts } from '../analytics/ledger/build-ledger.ts';
 import { TypedBus } from '../core/bus.ts';
 import { loadConfig } from '../core/config/index.ts';
 import type { MeterwatchEvents } from '../core/events.ts';
@@ -42,6 +43,8 @@ let app: Awaited<ReturnType<typeof buildApp>>;
 let base: string;
 let browser: BrowserContext;
 let fleet: Fleet;
+let ledger: LedgerParts;
+let offLedger: () => void;
 
 async function openPage(path: string, lang: 'zh-CN' | 'en' = 'zh-CN'): Promise<Page> {
   const page = await browser.newPage();
@@ -56,10 +59,18 @@ async function openPage(path: string, lang: 'zh-CN' | 'en' = 'zh-CN'): Promise<P
 
 beforeAll(async () => {
   fleet = buildFleet(zone);
+  // Wired as main.ts does: alerts open ledger cases; access control in its no-users mode
+  // (reads open, loopback writes act in the role of the x-role header).
+  ledger = await buildLedger({ sql, registry, replacements, config, log, alertStatus: (id, status) => analytics.sink.setStatus(id, status) });
+  offLedger = bus.on('alert.raised', ({ alert }) => ledger.service.onAlert(alert).then(() => undefined));
   app = await buildApp({
     log,
     health: { broker: () => ({ state: 'up' }), storage: () => ({ state: 'up' }), ingest: () => ({ accepted: 0, rejected: 0, pending: 0, spooled: 0 }) },
-    meters: { registry, replacements, zone, bus, classes: alertClassSource(sql, config.analytics.residentialMonthlyVisit) },
+    access: { users: [] },
+    ledger: ledger.routes,
+    blacklist: { blacklist: ledger.blacklist, ledger: ledger.service, meterInfo: ledger.meterInfo, zone },
+    adjustments: { adjustments: ledger.adjustments, supplementary: ledger.supplementary, zone },
+    meters: { registry, replacements, zone, bus, classes: ledger.withLedgerClasses(alertClassSource(sql, config.analytics.residentialMonthlyVisit)) },
     meterData: { sql, replacements, zone },
     bus,
     zone,
@@ -87,6 +98,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  offLedger?.();
   await browser?.close();
   await app?.close();
   await analytics.stop();
@@ -209,14 +221,59 @@ describe('dashboard in a real Chromium', () => {
     await loss.close();
   });
 
+  it('walks a ledger case from open to violation in the roles the ledger asks for, and blacklists the customer', async () => {
+    const page = await openPage('/?page=ledger&tab=cases');
+    // Who acts: the name (x-actor) first, then the role, whose change re-renders the page.
+    const asRole = async (role: string, name = role === 'inspector' ? 'ivan' : 'ana') => {
+      await page.fill('input[name=actor]', name);
+      await page.press('input[name=actor]', 'Tab');
+      await page.selectOption('select[name=role]', role);
+      await page.waitForSelector(`select[name=role] >> nth=0`);
+    };
+    await asRole('analyst');
+    const row = page.locator('#cases-table tbody tr', { hasText: 'YZ-C02' });
+    await row.locator('a').click();
+    await page.waitForSelector('#case-detail[data-state=open]');
+    // An inspector may not assign: the form is not offered.
+    await asRole('inspector');
+    await page.waitForSelector('#case-detail[data-state=open]');
+    await expect(page.locator('form[data-action=assign]').count()).resolves.toBe(0);
+    await asRole('analyst');
+    await page.fill('form[data-action=assign] input[name=inspector]', 'ivan');
+    await page.fill('form[data-action=assign] input[name=dueAt]', DateTime.now().setZone(zone).plus({ days: 3 }).toISODate()!);
+    await page.click('form[data-action=assign] button[type=submit]');
+    await page.waitForSelector('#case-detail[data-state=assigned]', { timeout: 10_000 });
+    await asRole('inspector');
+    await page.fill('form[data-action=visit] textarea[name=findings]', '表具铅封被破坏，旁通管私接');
+    await page.click('form[data-action=visit] button[type=submit]');
+    await page.waitForSelector('#case-detail[data-state=visited]', { timeout: 10_000 });
+    await asRole('analyst');
+    await page.selectOption('form[data-action=conclude-violation] select[name=reason]', 'theft');
+    await page.fill('form[data-action=conclude-violation] textarea[name=evidence]', '现场照片与用量突变');
+    await page.fill('form[data-action=conclude-violation] input[name=penaltyNote]', '按条例补量并处罚');
+    await page.click('form[data-action=conclude-violation] button[type=submit]');
+    await page.waitForSelector('#case-detail[data-state=violation]', { timeout: 10_000 });
+    const detail = await page.locator('#case-detail').textContent();
+    expect(detail).toContain('表具铅封被破坏');
+    expect(detail).toContain('ivan');
+    await page.click('button[data-tab=blacklist]');
+    await page.waitForSelector('#blacklist-table tbody tr[data-customer="C-YZ-C02"]', { timeout: 10_000 });
+    await page.close();
+    const meter = await openPage('/?page=meter&meter=YZ-C02&range=12M');
+    await expect(meter.locator('#blacklist-status').textContent()).resolves.toBe('是');
+    await meter.close();
+  });
+
   it('takes a screenshot of each page in zh-CN and en', async () => {
+    const violation = ((await app.inject({ url: '/api/ledger/cases?state=violation' })).json() as { items: { caseId: string }[] }).items[0]?.caseId ?? '';
     const pages: [string, string][] = [
       ['live', '/?page=live&range=12M'],
       ['lists', '/?page=lists&range=25M&district=渝中区&sort=score'],
       ['meter', '/?page=meter&meter=YZ-B01&range=12M'],
       ['bulk', '/?page=bulk&range=12M&bulk=YZ-B01'],
       ['loss', '/?page=loss&range=25M&n=5'],
-      ['ledger', '/?page=ledger'],
+      ['ledger', `/?page=ledger&tab=cases&case=${violation}`],
+      ['blacklist', '/?page=ledger&tab=blacklist'],
     ];
     for (const lang of ['zh-CN', 'en'] as const) {
       for (const [name, path] of pages) {

@@ -19,7 +19,14 @@ export function h(tag, attrs = {}, ...children) {
 const TOKEN_KEY = 'meterwatch.token';
 export function authHeaders(extra = {}) {
   const token = localStorage.getItem(TOKEN_KEY);
-  return token ? { ...extra, authorization: `Bearer ${token}` } : extra;
+  if (token) return { ...extra, authorization: `Bearer ${token}` };
+  // No token: a loopback client without MW_USERS_FILE acts as `x-actor` in role `x-role`
+  // (development and the demo; dashboard/auth/access.ts). Chosen on the ledger page.
+  const role = localStorage.getItem('meterwatch.role');
+  const actor = localStorage.getItem('meterwatch.actor');
+  // Header values must be Latin-1: a name in Chinese is left out (the server says `local`).
+  const ascii = actor && /^[\x20-\x7e]+$/.test(actor);
+  return { ...extra, ...(role ? { 'x-role': role } : {}), ...(ascii ? { 'x-actor': actor } : {}) };
 }
 
 export async function api(url, init = {}) {

@@ -20,7 +20,7 @@ const STRINGS = {
     'reg.qmax': 'Qmax', 'reg.status': '状态', 'reg.manufacturer': '厂家', 'reg.model': '型号', 'reg.propertyCompany': '物业公司', 'reg.households': '户数', 'reg.commercialUnits': '商户数',
     'bulk.title': '总表：分户合计与总表用量', 'bulk.meter': '总表', 'bulk.bulk': '总表用量', 'bulk.households': '分户合计', 'bulk.loss': '输差', 'bulk.share': '输差率', 'bulk.pick': '选择一个总表查看逐月对比',
     'loss.title': '片区输差月度趋势', 'loss.supply': '供气量', 'loss.customers': '用户用量', 'loss.worst': '输差最大的总表', 'loss.n': '前 N', 'loss.window': '抄表时间不齐（按比例折算）',
-    'ledger.title': '异常台帐与黑名单', 'ledger.pending': '台帐/黑名单接口（issue 7）尚未合并到主干；合并后此页显示台帐流程与操作。表具的黑名单状态已在“表具档案”页显示。',
+    'ledger.title': '异常台帐与黑名单', 'ledger.pending': '台帐/黑名单接口不可用（未启用）。表具的黑名单状态在“表具档案”页显示。',
     'm3': 'm³',
   },
   en: {
@@ -42,7 +42,7 @@ const STRINGS = {
     'reg.qmax': 'Qmax', 'reg.status': 'Status', 'reg.manufacturer': 'Manufacturer', 'reg.model': 'Model', 'reg.propertyCompany': 'Property company', 'reg.households': 'Households', 'reg.commercialUnits': 'Commercial units',
     'bulk.title': 'Bulk meters: household sum vs bulk usage', 'bulk.meter': 'Bulk meter', 'bulk.bulk': 'Bulk usage', 'bulk.households': 'Household sum', 'bulk.loss': 'Loss', 'bulk.share': 'Loss share', 'bulk.pick': 'Pick a bulk meter for its month-by-month comparison',
     'loss.title': 'Monthly gas loss per district', 'loss.supply': 'Supply', 'loss.customers': 'Customer usage', 'loss.worst': 'Bulk meters with the highest loss', 'loss.n': 'Top N', 'loss.window': 'reads not aligned (pro-rated)',
-    'ledger.title': 'Abnormal-usage ledger and blacklist', 'ledger.pending': 'The ledger/blacklist API (issue 7) has not landed on main yet; once merged this page shows the ledger workflow and its actions. A meter\'s blacklist status is shown on the Meter page.',
+    'ledger.title': 'Abnormal-usage ledger and blacklist', 'ledger.pending': 'The ledger/blacklist API is not available on this server. A meter\'s blacklist status is shown on the Meter page.',
     'm3': 'm³',
   },
 };

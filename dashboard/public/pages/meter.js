@@ -42,7 +42,7 @@ export async function render(main, { go, state, range }) {
   const yes = (b) => h('span', { class: b ? 'flag on' : 'flag' }, b ? t('meter.yes') : t('meter.no'));
   const classes = h('dl', { class: 'registry classes' },
     h('dt', {}, t('meter.blacklist')), h('dd', { id: 'blacklist-status' }, yes(c.blacklist?.member)),
-    h('dt', {}, t('meter.ledger')), h('dd', {}, yes(c.ledger?.open)),
+    h('dt', {}, t('meter.ledger')), h('dd', {}, yes(c.ledger?.open), ' ', (c.ledger?.cases ?? []).map((x) => h('a', { class: 'chip', href: `?page=ledger&case=${x.caseId}`, onclick: (e) => { e.preventDefault(); go({ page: 'ledger', tab: 'cases', case: x.caseId }); } }, `${x.caseId} · ${x.state}`))),
     h('dt', {}, t('meter.largeFlow')), h('dd', {}, yes(c.largeFlow?.member)),
     h('dt', {}, t('meter.highUsage')), h('dd', {}, yes(c.highMonthlyUsage?.member)));
   const households = info.households?.length
