@@ -167,6 +167,19 @@ describe('exports, probes, docs and the page shell', () => {
     await down.close();
   });
 
+  it('with API users, the alert stream takes the token in the query (browsers send no WebSocket headers)', async () => {
+    const secured = await buildApp({ log, health: health('up'), bus, zone, ui: false, access: { users: [{ name: 'ana', role: 'analyst', token: 'token-of-ana-0123456789' }] } });
+    await secured.ready();
+    const refused = await secured.inject({ url: '/api/alerts/stream' });
+    expect(refused.statusCode).toBe(401);
+    const ws = await secured.injectWS('/api/alerts/stream?token=token-of-ana-0123456789');
+    const got = new Promise<Record<string, unknown>>((res) => ws.on('message', (d: Buffer) => res(JSON.parse(d.toString()) as Record<string, unknown>)));
+    bus.emit('alert.raised', { alert: { id: 'x1', raisedAt: Date.now(), updatedAt: Date.now(), meterId: 'DAJB-R01', rule: 'tamper', severity: 'critical', periodStart: Date.now(), periodEnd: Date.now(), value: 1, threshold: 1, score: 9, message: 'test', status: 'open' } as never });
+    expect(await got).toMatchObject({ id: 'x1', meterId: 'DAJB-R01' });
+    ws.terminate();
+    await secured.close();
+  });
+
   it('serves OpenAPI at /docs listing the routes', async () => {
     const spec = await get('/docs/json');
     const paths = Object.keys(spec.paths as Json);

@@ -5,7 +5,9 @@ let socket;
 let wait = 500;
 
 export function connectFeed() {
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/alerts/stream`;
+  // With API users configured the stream needs the token, in the query (no headers on a WebSocket).
+  const token = localStorage.getItem('meterwatch.token');
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/alerts/stream${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   socket = new WebSocket(url);
   socket.onopen = () => {
     wait = 500;
