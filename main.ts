@@ -5,21 +5,24 @@
  */
 import { Command } from 'commander';
 import { loadConfig, describeSettings, type Config } from './core/config/index.ts';
-import { isMeterwatchError } from './core/errors.ts';
+import { ErrorCodes, MeterwatchError, isMeterwatchError } from './core/errors.ts';
+import { isValidId } from './core/ids.ts';
+import { devicePassword, deviceUsername } from './ingest/broker/security.ts';
 import { createLogger, type Logger } from './core/logger.ts';
-import { openStorage } from './storage/open-storage.ts';
-import { managedOptions } from './storage/open-storage.ts';
+import { managedOptions, openStorage, type Storage } from './storage/open-storage.ts';
 import { ensureQuestdbJar } from './storage/questdb/jar.ts';
 import { checkJava } from './storage/questdb/java.ts';
 import { detachedStatus, startDetached, stopDetached } from './storage/questdb/detached.ts';
 import { migrate } from './storage/migrations/index.ts';
 import { SqlClient } from './storage/sql.ts';
-import { EmbeddedBroker } from './ingest/broker/embedded-broker.ts';
-import { buildApp } from './dashboard/app.ts';
-import { RegistryRepo } from './storage/registry/registry-repo.ts';
-import { ReplacementsRepo } from './storage/registry/replacements-repo.ts';
 import { TypedBus } from './core/bus.ts';
 import type { MeterwatchEvents } from './core/events.ts';
+import { startIngestTier, type IngestTier } from './ingest/ingest-tier.ts';
+import { buildApp } from './dashboard/app.ts';
+import type { HealthSources } from './dashboard/health.ts';
+import type { IngestRoutesDeps } from './dashboard/routes/ingest.ts';
+import { RegistryRepo } from './storage/registry/registry-repo.ts';
+import { ReplacementsRepo } from './storage/registry/replacements-repo.ts';
 import { AnalyticsService } from './analytics/analytics-service.ts';
 import { alertClassSource } from './analytics/classes.ts';
 import { alertJson } from './analytics/alerts/alert-json.ts';
@@ -30,8 +33,15 @@ import { AuditLog } from './dashboard/auth/audit-log.ts';
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
-/** Runs the whole system: storage, broker, HTTP API. Resolves with a function that stops it. */
-export async function startSystem(config: Config, log: Logger): Promise<() => Promise<void>> {
+export interface SystemOptions {
+  /** `all` runs everything; `ingest` runs the ingest role alone (`meterwatch ingest`). */
+  role?: 'all' | 'ingest';
+  /** Registry lookup for MW_INGEST_ENFORCE_REGISTRY (wired once the registry part lands). */
+  knownMeter?: (meterId: string) => boolean | undefined;
+}
+
+/** Runs the system: storage, ingest (broker or external subscription), HTTP API. Resolves with a function that stops it. */
+export async function startSystem(config: Config, log: Logger, options: SystemOptions = {}): Promise<() => Promise<void>> {
   const stoppers: Stopper[] = [];
   const stopAll = async () => {
     for (const s of stoppers.reverse()) {
@@ -44,42 +54,43 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
     }
     stoppers.length = 0;
   };
+  const role = options.role ?? 'all';
   try {
     const storage = await openStorage(config, log);
     stoppers.push({ name: 'storage', stop: () => storage.close() });
-
     const bus = new TypedBus<MeterwatchEvents>(log.child({ module: 'bus' }));
-    const broker = new EmbeddedBroker({
-      host: config.mqtt.host,
-      port: config.mqtt.port,
-      log: log.child({ module: 'broker' }),
-    });
-    await broker.start();
-    stoppers.push({ name: 'broker', stop: () => broker.stop() });
 
-    // Registry read model (issue 4): ingest uses registry.knownMeter() when the registry is enforced.
+    // Registry read model (issue 4): ingest asks it whether a meter is known when
+    // MW_INGEST_ENFORCE_REGISTRY is on.
     const registry = new RegistryRepo(storage.sql, storage.endpoints.httpUrl, log.child({ module: 'registry' }), config.registry.knownRefresh);
     const replacements = new ReplacementsRepo(storage.sql, storage.endpoints.httpUrl);
+    if (config.ingest.enforceRegistry) await registry.reloadKnown();
+    const knownMeter = options.knownMeter ?? ((id: string) => registry.knownMeterNow(id));
+
+    const ingest = await startIngestTier({ config, questdbHttpUrl: storage.endpoints.httpUrl, bus, log, knownMeter });
+    stoppers.push({ name: 'ingest', stop: () => ingest.stop() });
+    const publish = (topic: string, payload: unknown, qos: 0 | 1) =>
+      ingest.broker?.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos, retain: false, dup: false }, () => undefined);
+
+    if (role === 'ingest') {
+      const app = await buildApp({ log, health: healthOf(ingest, storage), ingest: ingestDeps(ingest, storage, config) });
+      await app.listen({ host: config.http.host, port: config.http.port });
+      stoppers.push({ name: 'http', stop: () => app.close() });
+      log.info({ url: `http://${config.http.host}:${config.http.port}`, role }, 'meterwatch ingest is running');
+      return stopAll;
+    }
+
     const analytics = new AnalyticsService({ sql: storage.sql, httpUrl: storage.endpoints.httpUrl, bus, config, log });
     await analytics.start();
     stoppers.push({ name: 'analytics', stop: () => analytics.stop() });
     // Alerts also go out on MQTT: alerts/{rule}/{meterId} (issue: analytics, item 4).
-    bus.on('alert.raised', ({ alert }) => {
-      broker.aedes.publish(
-        { cmd: 'publish', topic: `alerts/${alert.rule}/${alert.meterId}`, payload: Buffer.from(JSON.stringify(alertJson(alert as StoredAlert, config.general.timezone))), qos: 0, retain: false, dup: false },
-        () => undefined,
-      );
-    });
+    bus.on('alert.raised', ({ alert }) => publish(`alerts/${alert.rule}/${alert.meterId}`, alertJson(alert as StoredAlert, config.general.timezone), 0));
 
     // Abnormal-usage ledger, blacklist, supplementary volume (issue 7): alerts that need a
     // site visit open or join a case for the customer.
     const ledger = await buildLedger({ sql: storage.sql, registry, replacements, config, log: log.child({ module: 'ledger' }), alertStatus: (id, status) => analytics.sink.setStatus(id, status),
       // Blacklist monitoring notices reach the area reader's handheld: notices/blacklist/{route}/{readerId}.
-      onNotice: (n) =>
-        broker.aedes.publish(
-          { cmd: 'publish', topic: `notices/blacklist/${n.route ?? 'no-route'}/${n.readerId ?? 'unassigned'}`, payload: Buffer.from(JSON.stringify(n)), qos: 1, retain: false, dup: false },
-          () => undefined,
-        ),
+      onNotice: (n) => publish(`notices/blacklist/${n.route ?? 'no-route'}/${n.readerId ?? 'unassigned'}`, n, 1),
     });
     const offLedger = bus.on('alert.raised', ({ alert }) => ledger.service.onAlert(alert).then(() => undefined));
     stoppers.push({ name: 'ledger', stop: async () => offLedger() });
@@ -97,11 +108,8 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
       kpis: { sql: storage.sql, zone: config.general.timezone, kpi, audit },
       meters: { registry, replacements, zone: config.general.timezone, bus, classes: ledger.withLedgerClasses(alertClassSource(storage.sql, config.analytics.residentialMonthlyVisit)) },
       meterData: { sql: storage.sql, replacements, zone: config.general.timezone, maxReadings: config.registry.maxReadings, adjustments: (id) => ledger.adjustments.approvedParts(id) },
-      health: {
-        broker: () => ({ ...broker.state() }),
-        storage: () => ({ ...storage.monitor.state, mode: storage.mode }),
-        ingest: () => ({ accepted: 0, rejected: 0, pending: 0, spooled: 0 }),
-      },
+      health: healthOf(ingest, storage),
+      ingest: ingestDeps(ingest, storage, config),
       bus,
       zone: config.general.timezone,
       alerts: { sql: storage.sql, analytics, zone: config.general.timezone },
@@ -109,12 +117,24 @@ export async function startSystem(config: Config, log: Logger): Promise<() => Pr
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stoppers.push({ name: 'http', stop: () => app.close() });
-    log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'meterwatch is running');
+    log.info({ url: `http://${config.http.host}:${config.http.port}`, role: options.role ?? 'all' }, 'meterwatch is running');
   } catch (err) {
     await stopAll();
     throw err;
   }
   return stopAll;
+}
+
+function healthOf(ingest: IngestTier, storage: Storage): HealthSources {
+  return {
+    broker: () => ({ ...ingest.brokerState() }),
+    storage: () => ({ ...storage.monitor.state, mode: storage.mode }),
+    ingest: () => ingest.health(),
+  };
+}
+
+function ingestDeps(ingest: IngestTier, storage: Storage, config: Config): IngestRoutesDeps {
+  return { ingest: ingest.service, sql: storage.sql, apiToken: ingest.apiToken, metrics: () => ingest.metricsText(), maxBodyBytes: config.ingest.maxPayloadBytes };
 }
 
 function onShutdownSignals(stop: () => Promise<void>, log: Logger): void {
@@ -162,6 +182,32 @@ export function buildCli(): Command {
       const log = createLogger(config.general.logLevel);
       const stop = await startSystem(config, log);
       onShutdownSignals(stop, log);
+    });
+
+  program
+    .command('ingest')
+    .description('run the ingest role alone: MQTT (embedded broker, or MW_MQTT_MODE=external with a shared subscription), spool, HTTP ingest API')
+    .addHelpText('after', SETTINGS_HELP)
+    .action(async () => {
+      const config = loadConfig();
+      const log = createLogger(config.general.logLevel);
+      const stop = await startSystem(config, log, { role: 'ingest' });
+      onShutdownSignals(stop, log);
+    });
+
+  program
+    .command('credentials')
+    .argument('<kind>', 'meter or handheld')
+    .argument('<id>', 'the meter or device id')
+    .description('print the MQTT user name and password of a device (HMAC of its name under MW_INGEST_SECRET)')
+    .action((kind: string, id: string) => {
+      const config = loadConfig();
+      if (!config.ingest.secret) throw new MeterwatchError(ErrorCodes.CONFIG_INVALID, 'MW_INGEST_SECRET is not set', { hint: 'set the same secret the broker uses' });
+      if ((kind !== 'meter' && kind !== 'handheld') || !isValidId(id)) {
+        throw new MeterwatchError(ErrorCodes.VALIDATION, `expected "meter <id>" or "handheld <id>" with an id of 1–64 letters, digits, "-", "_" or ".", got "${kind} ${id}"`);
+      }
+      const identity = { kind, id } as const;
+      process.stdout.write(`username: ${deviceUsername(identity)}\npassword: ${devicePassword(config.ingest.secret, identity)}\n`);
     });
 
   program

@@ -18,6 +18,7 @@ import { ledgerRoutes, type LedgerRoutesDeps } from './routes/ledger.ts';
 import { adjustmentRoutes, type AdjustmentRoutesDeps } from './routes/adjustments.ts';
 import { blacklistRoutes, type BlacklistRoutesDeps } from './routes/blacklist.ts';
 import { kpiRoutes, type KpiRoutesDeps } from './routes/kpis.ts';
+import { ingestRoutes, type IngestRoutesDeps } from './routes/ingest.ts';
 
 export interface AppDeps {
   log: Logger;
@@ -42,6 +43,8 @@ export interface AppDeps {
   adjustments?: AdjustmentRoutesDeps;
   blacklist?: BlacklistRoutesDeps;
   kpis?: KpiRoutesDeps;
+  /** HTTP ingest endpoints, GET /api/ingest/rejected and /metrics (issue 3). */
+  ingest?: IngestRoutesDeps | undefined;
 }
 
 /** The HTTP API and dashboard, built without listen() so tests can use app.inject(). */
@@ -77,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.adjustments) await app.register(adjustmentRoutes(deps.adjustments));
   if (deps.blacklist) await app.register(blacklistRoutes(deps.blacklist));
   if (deps.kpis) await app.register(kpiRoutes(deps.kpis));
+  if (deps.ingest) await app.register(ingestRoutes, deps.ingest);
 
   return app;
 }

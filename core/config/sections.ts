@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { setting, optionalSetting, durationSetting, port, positiveInt, bool, type Section } from './setting.ts';
+import { setting, optionalSetting, durationSetting, port, positiveInt, bool, duration, byteSize, type Section } from './setting.ts';
 
 /**
  * Every setting of meterwatch, grouped by the part that uses it. Add a section here (or a
@@ -107,4 +107,34 @@ export const ledger = {
   faultDays: durationSetting('MW_KPI_FAULT_LIMIT', '30d', 'a stuck, dead or broken meter left longer than this counts against the reader'),
 } satisfies Section;
 
-export const sections = { general, questdb, http, mqtt, registry, analytics, access, ledger } as const;
+
+/** Ingest tier (issue 3; interface.md §1): durability, limits, security. */
+export const ingest = {
+  auth: setting(
+    'MW_INGEST_AUTH',
+    z.enum(['auto', 'none', 'hmac']),
+    'auto',
+    'device and API authentication: none, hmac (password = HMAC of the device under MW_INGEST_SECRET), or auto (hmac when MW_INGEST_SECRET is set, else none with a warning when listening beyond loopback)',
+  ),
+  secret: optionalSetting('MW_INGEST_SECRET', z.string().min(16), 'server secret for device credentials (at least 16 characters; needed unless auth is none)'),
+  apiToken: optionalSetting('MW_API_TOKEN', z.string().min(16), 'bearer token for the HTTP ingest endpoints (needed unless auth is none)'),
+  enforceRegistry: setting('MW_INGEST_ENFORCE_REGISTRY', bool, false, 'reject readings of meters that are not in the registry'),
+  maxPayloadBytes: setting('MW_INGEST_MAX_PAYLOAD', byteSize, 1024 * 1024, 'largest MQTT message or HTTP body accepted (e.g. 1MiB)'),
+  futureTolerance: setting('MW_INGEST_FUTURE_TOLERANCE', duration, 86_400_000, 'timestamps later than now plus this are rejected'),
+  groupCommit: setting('MW_INGEST_GROUP_COMMIT', duration, 5, 'how long records wait to be written together in one QuestDB flush or one spool fsync'),
+  batchRows: setting('MW_INGEST_BATCH_ROWS', positiveInt, 20_000, 'most rows written in one flush'),
+  concurrentFlushes: setting('MW_INGEST_CONCURRENT_FLUSHES', positiveInt, 1, 'group commits in flight to QuestDB at once (2 measured no faster on 2 cores)'),
+  maxPendingRows: setting('MW_INGEST_MAX_PENDING_ROWS', positiveInt, 200_000, 'rows held in memory awaiting a flush; beyond this new messages are not acknowledged'),
+  flushTimeout: setting('MW_INGEST_FLUSH_TIMEOUT', duration, 5_000, 'watchdog on one QuestDB flush; after it the rows go to the spool'),
+  spoolDir: optionalSetting('MW_INGEST_SPOOL_DIR', z.string().min(1), 'spool directory [<MW_DATA_DIR>/spool]'),
+  spoolMaxBytes: setting('MW_INGEST_SPOOL_MAX', byteSize, 1024 ** 3, 'spool size limit; when full, messages are no longer acknowledged (devices retry)'),
+  replayInterval: setting('MW_INGEST_REPLAY_INTERVAL', duration, 1_000, 'how often the spool tries to replay into QuestDB'),
+  shareGroup: setting('MW_MQTT_SHARE_GROUP', z.string().regex(/^[A-Za-z0-9_-]+$/), 'meterwatch', 'shared-subscription group on an external broker ($share/<group>/...)'),
+  clientId: optionalSetting('MW_MQTT_CLIENT_ID', z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/), 'client id prefix of this ingest process on an external broker; stable across restarts [meterwatch-<host name>]'),
+  lanes: setting('MW_MQTT_LANES', positiveInt, 4, 'connections per ingest process to an external broker (each acknowledges in order)'),
+  mqttUsername: optionalSetting('MW_MQTT_USERNAME', z.string().min(1), 'user name for the external broker'),
+  mqttPassword: optionalSetting('MW_MQTT_PASSWORD', z.string().min(1), 'password for the external broker'),
+  connectionRate: setting('MW_MQTT_CONNECTION_RATE', positiveInt, 500, 'new MQTT connections accepted per second (embedded broker); more are closed'),
+} satisfies Section;
+
+export const sections = { general, questdb, http, mqtt, ingest, registry, analytics, access, ledger } as const;

@@ -105,6 +105,19 @@ export class RegistryRepo {
     return this.known.has(meterId);
   }
 
+  /**
+   * The same answer without waiting, for ingest's per-record check: a miss starts a reload
+   * (at most every `knownRefreshMs`) so a meter registered moments ago is known shortly.
+   */
+  knownMeterNow(meterId: string): boolean {
+    if (this.known.has(meterId)) return true;
+    if (Date.now() - this.knownLoadedAt >= this.knownRefreshMs) {
+      this.knownLoadedAt = Date.now();
+      this.reloadKnown().catch((err: unknown) => this.log.warn({ err }, 'registry id list reload failed'));
+    }
+    return false;
+  }
+
   async reloadKnown(): Promise<void> {
     const rows = await this.sql.query<{ meter_id: string }>(`SELECT DISTINCT meter_id FROM ${TABLE}`);
     const next = new Set<string>();
