@@ -113,6 +113,7 @@ export async function startSystem(config: Config, log: Logger, options: SystemOp
       bus,
       zone: config.general.timezone,
       alerts: { sql: storage.sql, analytics, zone: config.general.timezone },
+      loss: { sql: storage.sql, zone: config.general.timezone },
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stoppers.push({ name: 'http', stop: () => app.close() });

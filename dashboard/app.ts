@@ -8,6 +8,11 @@ import { meterDataRoutes, type MeterDataRouteDeps } from './routes/meter-data.ts
 import { metersRoutes, type MetersRouteDeps } from './routes/meters.ts';
 import { alertRoutes, type AlertRoutesDeps } from './routes/alerts.ts';
 import { alertStream } from './ws/alert-stream.ts';
+import { lossRoutes, type LossRouteDeps } from './routes/loss.ts';
+import { meterSampledRoutes } from './routes/meter-sampled.ts';
+import { openApiDocs } from './routes/openapi.ts';
+import { probeRoutes } from './routes/probes.ts';
+import { uiRoutes } from './routes/ui.ts';
 import { installAccess, type AccessDeps } from './auth/access.ts';
 import { ledgerRoutes, type LedgerRoutesDeps } from './routes/ledger.ts';
 import { adjustmentRoutes, type AdjustmentRoutesDeps } from './routes/adjustments.ts';
@@ -27,6 +32,10 @@ export interface AppDeps {
   zone?: string;
   /** Alerts API and analytics runs (issue: analytics). */
   alerts?: AlertRoutesDeps;
+  /** Gas loss per district and bulk meter (issue 8). */
+  loss?: LossRouteDeps;
+  /** Serve the dashboard pages at `/` [true]. */
+  ui?: boolean;
   /** Roles, tokens and the audit log (issue 7 item 4); absent: no checks at all. */
   access?: AccessDeps;
   /** Abnormal-usage ledger, blacklist, supplementary volume, reading KPIs (issue 7). */
@@ -47,6 +56,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Root hooks: installed before any route family so they cover all of them.
   if (deps.access) installAccess(app, deps.access);
 
+  // First, so its onRoute hook sees every route registered after it (OpenAPI at /docs).
+  await openApiDocs(app);
+
   app.get('/api/health', async (_req, reply) => {
     const report = buildHealthReport(deps.health, startedAt);
     return reply.code(report.status === 'down' ? 503 : 200).send(report);
@@ -56,9 +68,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { meters, meterData } = deps;
   if (meters) await app.register(async (scope) => metersRoutes(scope, meters));
   if (meterData) await app.register(async (scope) => meterDataRoutes(scope, meterData));
+  if (meterData) await app.register(async (scope) => meterSampledRoutes(scope, { sql: meterData.sql, zone: meterData.zone }));
   await app.register(websocket);
   if (deps.alerts) await app.register(alertRoutes(deps.alerts));
   if (deps.bus) await app.register(alertStream(deps.bus, deps.zone ?? 'Asia/Shanghai'));
+  const { loss } = deps;
+  if (loss) await app.register(async (scope) => lossRoutes(scope, loss));
+  await app.register(async (scope) => probeRoutes(scope, deps.health));
+  if (deps.ui !== false) await app.register(async (scope) => uiRoutes(scope, { zone: deps.zone ?? 'Asia/Shanghai', sql: deps.alerts?.sql ?? deps.loss?.sql }));
   if (deps.ledger) await app.register(ledgerRoutes(deps.ledger));
   if (deps.adjustments) await app.register(adjustmentRoutes(deps.adjustments));
   if (deps.blacklist) await app.register(blacklistRoutes(deps.blacklist));

@@ -52,7 +52,10 @@ export function installAccess(app: FastifyInstance, deps: AccessDeps): void {
     const path = req.url.split('?')[0] ?? req.url;
     if (exempt(path)) return;
     const write = WRITE_METHODS.includes(req.method);
-    const auth = header(req, 'authorization');
+    // Browsers cannot put a header on a WebSocket: the alert stream also takes `?token=`
+    // (the dashboard's live page, issue 8).
+    const streamToken = path === '/api/alerts/stream' ? new URLSearchParams(req.url.split('?')[1] ?? '').get('token') : null;
+    const auth = header(req, 'authorization') ?? (streamToken ? `Bearer ${streamToken}` : undefined);
     if (auth !== undefined) {
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       const principal = m ? directory.find(m[1] as string) : undefined;

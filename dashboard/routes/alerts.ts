@@ -5,7 +5,8 @@ import { isMeterwatchError } from '../../core/errors.ts';
 import type { AnalyticsService } from '../../analytics/analytics-service.ts';
 import { parseAlertQuery, queryAlerts } from '../../analytics/alerts/alert-query.ts';
 import type { SqlClient } from '../../storage/sql.ts';
-import { alertJson, alertsCsv } from './alert-format.ts';
+import { alertJson, alertsCsv, alertsXlsx } from './alert-format.ts';
+import { customerContacts } from '../../storage/registry/customer-contacts.ts';
 
 export interface AlertRoutesDeps {
   sql: SqlClient;
@@ -26,10 +27,24 @@ export function alertRoutes(deps: AlertRoutesDeps): FastifyPluginAsync {
         throw err;
       }
       const format = q.format ?? 'json';
-      if (!['json', 'csv'].includes(format)) return reply.code(400).send({ error: 'MW_ERR_VALIDATION', message: `format: must be json or csv (got "${format}")`, field: 'format', value: format });
+      if (!['json', 'csv', 'xlsx'].includes(format)) return reply.code(400).send({ error: 'MW_ERR_VALIDATION', message: `format: must be json, csv or xlsx (got "${format}")`, field: 'format', value: format });
+      // lang: language of the XLSX headers and vocabulary words (issue 8 item 2: Chinese headers by default).
+      const lang = q.lang ?? 'zh';
+      if (lang !== 'zh' && lang !== 'en') return reply.code(400).send({ error: 'MW_ERR_VALIDATION', message: `lang: must be zh or en (got "${lang}")`, field: 'lang', value: lang });
       const page = await queryAlerts(deps.sql, query);
+      if (format === 'xlsx') {
+        return reply
+          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-disposition', 'attachment; filename="alerts.xlsx"')
+          .send(await alertsXlsx(page.items, deps.zone, lang, await customerContacts(deps.sql, page.items.map((a) => a.meterId))));
+      }
       if (format === 'csv') {
         return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="alerts.csv"').send(alertsCsv(page.items, deps.zone));
+      }
+      // include=customer: the customer's name, address and contact with each alert (inspection lists).
+      if (q.include === 'customer') {
+        const contacts = await customerContacts(deps.sql, page.items.map((a) => a.meterId));
+        return { items: page.items.map((a) => ({ ...alertJson(a, deps.zone), customer: contacts.get(a.meterId) ?? null })), ...(page.next ? { next: page.next } : {}) };
       }
       return { items: page.items.map((a) => alertJson(a, deps.zone)), ...(page.next ? { next: page.next } : {}) };
     });
