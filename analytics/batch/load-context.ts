@@ -66,13 +66,31 @@ export async function loadBatchContext(sql: SqlClient, asOf: number, zone: strin
   for (const [id, rows] of historyByMeter) series(id).statuses = statusIntervals(rows, Number.MAX_SAFE_INTEGER);
 
   monthRows.sort((a, b) => (a.meter_id < b.meter_id ? -1 : a.meter_id > b.meter_id ? 1 : a.ts - b.ts));
+  const cadence = new Map<string, number[]>();
+  const readsPerMonth = new Map<string, Map<number, number>>();
   for (const m of monthRows) {
+    const counts = readsPerMonth.get(m.meter_id) ?? new Map<number, number>();
+    counts.set(m.ts, m.n);
+    readsPerMonth.set(m.meter_id, counts);
     const s = series(m.meter_id);
+    // Within a month with several reads, the mean interval; a month with one read says ~a month.
+    const gaps = cadence.get(m.meter_id) ?? [];
+    gaps.push(m.n > 1 ? (m.t1 - m.t0) / (m.n - 1) / 86_400_000 : 30);
+    cadence.set(m.meter_id, gaps);
     s.points.push({ t: m.t0, r: m.r0 });
     if (m.t1 > m.t0) s.points.push({ t: m.t1, r: m.r1 });
     if (m.max_flow !== null && m.max_flow !== undefined) s.monthPeakFlow.set(m.ts, m.max_flow);
   }
-  for (const s of meters.values()) s.months = monthlyUsage(s.points as RegisterPoint[], asOf, zone);
+  for (const [id, gaps] of cadence) {
+    gaps.sort((a, b) => a - b);
+    series(id).typicalGapDays = gaps[gaps.length >> 1];
+  }
+  for (const s of meters.values()) {
+    s.months = monthlyUsage(s.points as RegisterPoint[], asOf, zone);
+    // The points are each month's first and last read only: take the true count from SQL.
+    const counts = readsPerMonth.get(s.info.meterId);
+    for (const m of s.months) m.reads = counts?.get(m.start) ?? 0;
+  }
   for (const l of latest) series(l.meter_id).latest = { ts: l.ts, reading: l.reading };
   for (const c of changes) {
     const s = series(c.meter_id);

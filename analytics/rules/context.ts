@@ -41,6 +41,8 @@ export interface MeterSeries {
   /** first read showing the current register value: flat from here on */
   flatSince?: number | undefined;
   firstTs?: number | undefined;
+  /** the meter's usual time between reads (days): hourly smart ≈ 0.04, mechanical ≈ 30 */
+  typicalGapDays?: number | undefined;
 }
 
 export interface BatchContext {
@@ -81,9 +83,24 @@ export function candidate(info: MeterInfo, rule: RuleId, rest: Omit<AlertCandida
   };
 }
 
-/** Complete, well-read months: the rules compare only usage the reads really bracket. */
-export function completeMonths(s: MeterSeries, asOf: number, maxGapDays = 62): MonthUsage[] {
-  return s.months.filter((m) => m.end <= asOf && m.covered && m.maxGapDays <= maxGapDays);
+/**
+ * Complete, well-read months: the reads bracket the month, and a meter that reads often
+ * (daily, hourly) has most of its usual reads in it — a daily meter silent for two weeks
+ * has an estimated month, not a measured one. A monthly-read meter's month-long interval is
+ * its normal (up to 62 days).
+ */
+export function completeMonths(s: MeterSeries, asOf: number): MonthUsage[] {
+  const typical = s.typicalGapDays ?? medianGapDays(s.points);
+  if (typical >= 20) return s.months.filter((m) => m.end <= asOf && m.covered && m.maxGapDays <= 62);
+  return s.months.filter((m) => m.end <= asOf && m.covered && m.reads >= (0.8 * (m.end - m.start)) / 86_400_000 / typical);
+}
+
+function medianGapDays(points: readonly { t: number }[]): number {
+  if (points.length < 2) return 30;
+  const gaps: number[] = [];
+  for (let i = 1; i < points.length; i++) gaps.push((points[i]!.t - points[i - 1]!.t) / 86_400_000);
+  gaps.sort((a, b) => a - b);
+  return gaps[gaps.length >> 1]!;
 }
 
 export function statusAt(s: MeterSeries, t: number): MeterStatus | undefined {

@@ -19,9 +19,9 @@ export function residentialHigh(ctx: BatchContext): AlertCandidate[] {
       if (m.usage < threshold) continue;
       const history = months.filter((o) => o !== m).map((o) => o.usage);
       // Against the same month last year when there is one (season cancels out); else
-      // against the other months, at half weight since season is then unknown.
+      // against the other months, capped low: without last year, season is unknown.
       const seasonal = seasonalZ(s, m.start, ctx.asOf);
-      const z = seasonal ?? robustZ(m.usage, history, 2, 8) / 2;
+      const z = seasonal ?? Math.min(2, robustZ(m.usage, history, 2, 8) / 2);
       const monthlyVisit = m.usage >= ctx.cfg.residentialMonthlyVisit;
       out.push(
         candidate(s.info, 'residential_high', {

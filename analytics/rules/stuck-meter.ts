@@ -66,7 +66,7 @@ export function stuckMeter(ctx: BatchContext): AlertCandidate[] {
         periodEnd: s.latest.ts,
         value: round(flatFor / DAY, 2),
         threshold: round(ctx.cfg.stuckWindow / DAY, 2),
-        score: clampScore(2 + exp.expected / Math.max(sdWindow, 0.5)),
+        score: clampScore(4 + exp.expected / Math.max(sdWindow, 0.5)),
         message: `register flat at ${round(s.latest.reading, 3)} m³ for ${round(flatFor / DAY, 1)} days; own history expects ${round(exp.expected, 1)} m³ over that time`,
         evidence: { register: s.latest.reading, flatSince: flatFrom, lastReadingAt: s.latest.ts, expectedUsage: round(exp.expected, 3), basis: exp.basis },
       }),

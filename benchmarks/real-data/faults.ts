@@ -10,7 +10,7 @@ const DAY = 86_400_000;
 /**
  * A copy of a real series with one fault near its end, where a state rule judged as of the
  * data's end can see it: the register frozen for the last 30 days, the meter silent for
- * the last 10, or the register run back 3 m³ 60 days before the end.
+ * the last 10, or the register run back (twice its biggest one-interval advance) 60 days before the end.
  */
 export function injectFault(s: RealSeries, fault: InjectedFault, end: number): RealSeries {
   const meterId = `${s.meter.meterId}-${fault.toUpperCase()}`;
@@ -24,8 +24,12 @@ export function injectFault(s: RealSeries, fault: InjectedFault, end: number): R
     case 'silent':
       return { meter, reads: s.reads.filter((r) => r.ts < end - 10 * DAY) };
     case 'backwards': {
+      // Back by more than the biggest single-interval advance, so the next read is lower.
       const at = end - 60 * DAY;
-      return { meter, reads: s.reads.map((r) => (r.ts >= at ? { ts: r.ts, reading: Math.round((r.reading - 3) * 1000) / 1000 } : r)) };
+      let biggest = 3;
+      for (let i = 1; i < s.reads.length; i++) biggest = Math.max(biggest, s.reads[i]!.reading - s.reads[i - 1]!.reading);
+      const back = Math.ceil(2 * biggest);
+      return { meter, reads: s.reads.map((r) => (r.ts >= at ? { ts: r.ts, reading: Math.round((r.reading - back) * 1000) / 1000 } : r)) };
     }
   }
 }
