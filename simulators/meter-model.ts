@@ -1,0 +1,185 @@
+import { DateTime } from 'luxon';
+import { qmaxForSpec } from '../core/gsize.ts';
+import type { SimDay } from './calendar.ts';
+import { consumptionFactor, extraBulkLoss, extraHourly, flagsAt, isSilent, registerStep, registeredShare } from './faults.ts';
+import type { SimMeter } from './fleet-types.ts';
+import { PROFILES, normalisedShape, seasonFactor } from './profiles.ts';
+import { Rng } from './prng.ts';
+import type { SimReading } from './outgoing.ts';
+
+const HOUR = 3_600_000;
+const INACTIVE = new Set(['vacant', 'suspended', 'sealed']);
+
+/** What one meter did on one day. */
+export interface MeterDay {
+  /** gas the customer consumed (for a bulk meter: gas into the building), m³ */
+  consumed: number;
+  /** readings the meter (or the reader) produced for this day, in time order */
+  readings: SimReading[];
+  /** IC top-up bought at the counter this day */
+  purchase?: { ts: number; volume: number; amount: number } | undefined;
+}
+
+/**
+ * The state of one meter through time: its customer's consumption (profile × season ×
+ * weekday × noise), its register (what it measures, after faults) and what it reports.
+ * Days must be stepped in order. Each month's daily noise is drawn from a stream keyed by
+ * (seed, meter, month), so the series does not depend on where a run started.
+ */
+export class MeterModel {
+  private register: number;
+  private lastReport: { ts: number; reading: number } | undefined;
+  private stepDone = false;
+  private balance: number;
+  private battery: number;
+  private month: { start: number; daily: number[] } | undefined;
+  private hourRng: Rng;
+  private readonly shape: number[];
+  private readonly qmax: number;
+  private readonly yoyClass: boolean;
+
+  constructor(
+    readonly meter: SimMeter,
+    private readonly seed: number,
+    private readonly zone: string,
+  ) {
+    const rng = Rng.for(seed, meter.record.meterId, 'init');
+    const scale = Math.max(10, meter.monthlyMean + meter.children.length * 10);
+    this.register = Math.round(scale * rng.uniform(20, 120) * 1000) / 1000;
+    this.balance = Math.max(20, (meter.monthlyMean || 10) * rng.uniform(0.8, 2));
+    this.battery = rng.uniform(3.5, 3.65);
+    this.hourRng = Rng.for(seed, meter.record.meterId, 'hours');
+    this.shape = normalisedShape(PROFILES[meter.record.category].hourly);
+    this.qmax = qmaxForSpec(meter.record.spec) ?? 6;
+    this.yoyClass = meter.record.category !== 'residential';
+  }
+
+  get id(): string {
+    return this.meter.record.meterId;
+  }
+
+  /** Daily usage of the customer's own profile for `day` before faults, m³. */
+  private baseDaily(day: SimDay): number {
+    if (!this.month || this.month.start !== day.monthStart) this.month = { start: day.monthStart, daily: this.drawMonth(day) };
+    return this.month.daily[day.dayOfMonth - 1] ?? 0;
+  }
+
+  /** The month's days: expected × noise, with the month total pinned to expected × (1 ± jitter). */
+  private drawMonth(day: SimDay): number[] {
+    const p = PROFILES[this.meter.record.category];
+    const rng = Rng.for(this.seed, this.id, day.year, day.month);
+    const mean = this.meter.monthlyMean / 30.4;
+    const first = DateTime.fromMillis(day.monthStart, { zone: this.zone });
+    const expected: number[] = [];
+    const noisy: number[] = [];
+    for (let d = 0; d < day.daysInMonth; d++) {
+      const dt = first.plus({ days: d });
+      const e = mean * seasonFactor(p, dt.ordinal, dt.month) * (p.weekday[dt.weekday % 7] ?? 1);
+      expected.push(e);
+      noisy.push(e * rng.lognormalFactor(p.dailySigma));
+    }
+    const target = expected.reduce((s, v) => s + v, 0) * (1 + p.monthlyJitter * (2 * rng.next() - 1));
+    const total = noisy.reduce((s, v) => s + v, 0) || 1;
+    return noisy.map((v) => (v * target) / total);
+  }
+
+  /** Whether the customer has gas and is supposed to use it on `day`. */
+  private usesGas(day: SimDay): boolean {
+    const m = this.meter;
+    return m.gasOnAt !== undefined && day.start >= m.gasOnAt && m.record.status === 'active';
+  }
+
+  /**
+   * Steps one day. `inflow` is, for a bulk meter, what its households consumed; for a supply
+   * meter, what its district consumed (both before loss).
+   */
+  step(day: SimDay, inflow = 0): MeterDay {
+    const m = this.meter;
+    const f = m.fault;
+    if (!m.reports || m.gasOnAt === undefined || day.start < m.gasOnAt) return { consumed: 0, readings: [] };
+    const category = m.record.category;
+    // 1. what the customer consumes, hour by hour
+    let consumedDay: number;
+    if (category === 'supply') consumedDay = inflow * (1 + m.loss);
+    else if (category === 'residential_bulk') consumedDay = (inflow + this.baseDaily(day)) * (1 + m.loss + extraBulkLoss(f, day.start));
+    else consumedDay = this.usesGas(day) ? this.baseDaily(day) : 0;
+    consumedDay *= consumptionFactor(f, day.start);
+    const hourly = this.hourly(consumedDay, m.record.kind === 'smart' && category !== 'supply');
+    const extra = extraHourly(f, day.start, this.shape);
+    if (extra) {
+      for (let h = 0; h < 24; h++) hourly[h]! += extra[h]!;
+    }
+    const consumed = hourly.reduce((s, v) => s + v, 0);
+    // 2. what the register records, and what is reported
+    const share = registeredShare(f, day.start);
+    const hourMs = (day.end - day.start) / 24;
+    const readings: SimReading[] = [];
+    const kind = m.record.kind;
+    const battery = (this.battery -= 0.0002);
+    const readAt = kind === 'mechanical' && day.dayOfMonth === m.route.readDay ? day.start + m.readHour * HOUR : undefined;
+    let ic: { ts: number } | undefined;
+    for (let h = 0; h < 24; h++) {
+      const hourStart = day.start + h * hourMs;
+      const hourEnd = hourStart + hourMs;
+      const registered = hourly[h]! * share;
+      if (readAt !== undefined && readAt >= hourStart && readAt < hourEnd) {
+        this.register += (registered * (readAt - hourStart)) / hourMs;
+        const r = this.report(readAt, Math.floor(this.register * 10) / 10, kind);
+        if (r) readings.push(r);
+        this.register += (registered * (hourEnd - readAt)) / hourMs;
+        continue;
+      }
+      this.register += registered;
+      if (kind === 'ic') this.balance -= registered;
+      if (kind === 'smart') {
+        const before = this.lastReport;
+        const r = this.report(hourEnd, round3(this.register), kind);
+        if (r) {
+          // interval-average flow over the hour, as the meter computes it from its own register
+          const flow = before && hourEnd - before.ts <= hourMs * 1.01 ? round3(Math.max(0, r.reading - before.reading) / (hourMs / HOUR)) : undefined;
+          readings.push({ ...r, ...(flow === undefined ? {} : { flow }), battery: round2(battery) });
+        }
+      } else if (kind === 'ic' && h === 23) ic = { ts: hourEnd };
+    }
+    let purchase: MeterDay['purchase'];
+    if (ic) {
+      const r = this.report(ic.ts, round3(this.register), kind);
+      const avgDaily = Math.max(0.2, (m.monthlyMean + (f?.rule === 'residential_high' ? f.targetMonthly : 0)) / 30.4);
+      if (this.balance < avgDaily * 7 && r) {
+        const volume = Math.max(20, Math.ceil((avgDaily * 60) / 10) * 10);
+        purchase = { ts: day.start + 10 * HOUR + this.hourRng.int(0, 7 * 60) * 60_000, volume, amount: round2(volume * 2.8) };
+        this.balance += volume;
+      }
+      if (r) readings.push({ ...r, balance: round3(this.balance), valve: INACTIVE.has(m.record.status) && !(f && ic.ts >= f.start) ? 'closed' : 'open', battery: round2(battery) });
+    }
+    return { consumed, readings, purchase };
+  }
+
+  /** A reading at `ts` unless the meter is dead; applies a broken meter's register step first. */
+  private report(ts: number, value: number, kind: string): SimReading | undefined {
+    const f = this.meter.fault;
+    if (isSilent(f, ts)) return undefined;
+    if (!this.stepDone && f?.rule === 'broken_meter' && f.at <= ts) {
+      const from = this.lastReport?.ts ?? ts - HOUR;
+      const step = registerStep(f, Math.min(from, f.at - 1), ts, this.qmax);
+      this.register += step;
+      value = kind === 'mechanical' ? Math.floor(this.register * 10) / 10 : round3(this.register);
+      this.stepDone = true;
+    }
+    this.lastReport = { ts, reading: value };
+    const flags = flagsAt(f, ts);
+    return { meterId: this.id, ts, reading: value, ...(flags ? { flags } : {}) };
+  }
+
+  /** The day's consumption spread over 24 hours; smart meters get per-hour noise. */
+  private hourly(total: number, noisy: boolean): number[] {
+    if (total <= 0) return new Array<number>(24).fill(0);
+    if (!noisy) return this.shape.map((s) => s * total);
+    const w = this.shape.map((s) => s * this.hourRng.lognormalFactor(0.3));
+    const sum = w.reduce((a, b) => a + b, 0);
+    return w.map((v) => (v * total) / sum);
+  }
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+const round2 = (v: number) => Math.round(v * 100) / 100;
