@@ -53,3 +53,27 @@ export function monthEdges(start: number, end: number, zone: string): number[] {
   }
   return edges;
 }
+
+export interface CalendarDay {
+  dayOfYear: number;
+  month: number;
+  weekday: number;
+}
+
+const monthCache = new Map<string, CalendarDay[]>();
+
+/** The days of the month starting at `monthStart` (cached: every meter asks for the same months). */
+export function daysOfMonth(monthStart: number, zone: string): CalendarDay[] {
+  const key = `${zone}|${monthStart}`;
+  let days = monthCache.get(key);
+  if (!days) {
+    const first = DateTime.fromMillis(monthStart, { zone });
+    days = Array.from({ length: first.daysInMonth ?? 30 }, (_, d) => {
+      const dt = first.plus({ days: d });
+      return { dayOfYear: dt.ordinal, month: dt.month, weekday: dt.weekday % 7 };
+    });
+    if (monthCache.size > 1000) monthCache.clear();
+    monthCache.set(key, days);
+  }
+  return days;
+}

@@ -210,7 +210,7 @@ export function isSilent(f: FaultSpec | undefined, ts: number): boolean {
 /** Flags a reading at `ts` carries. */
 export function flagsAt(f: FaultSpec | undefined, ts: number): ReadingFlag[] | undefined {
   if (f?.rule !== 'tamper' || f.variant === 'change_point') return undefined;
-  return ts >= f.start && ts < f.start + f.flagDays * DAY ? [f.flag] : undefined;
+  return ts > f.start && ts <= f.start + f.flagDays * DAY ? [f.flag] : undefined;
 }
 
 /** Register step (m³, may be negative) of a broken meter taking effect in the interval (from, to]. */

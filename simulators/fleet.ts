@@ -26,7 +26,8 @@ const METERS_PER_ROUTE = 300;
 
 const KIND_WEIGHTS: Record<Exclude<MeterCategory, 'supply'>, Record<MeterKind, number>> = {
   residential: { mechanical: 0.5, ic: 0.3, smart: 0.2 },
-  residential_bulk: { mechanical: 0.1, ic: 0, smart: 0.9 },
+  // bulk meters are read remotely: their loss against daily-read households needs same-day values (domain.md §7)
+  residential_bulk: { mechanical: 0, ic: 0, smart: 1 },
   commercial: { mechanical: 0.2, ic: 0.2, smart: 0.6 },
   collective: { mechanical: 0.3, ic: 0, smart: 0.7 },
   industrial: { mechanical: 0, ic: 0, smart: 1 },
@@ -81,12 +82,13 @@ export function buildFleet(opts: FleetOptions): Fleet {
     householdBudget -= households + 1;
     const district = rng.pick(districts);
     const children: SimMeter[] = [];
-    for (let h = 0; h < households; h++) children.push(makeCustomer(ctx, 'residential', district, HOUSEHOLD_KIND));
+    for (let h = 0; h < households; h++) children.push(makeCustomer(ctx, 'residential', district, HOUSEHOLD_KIND, false));
     const bulk = makeCustomer(ctx, 'residential_bulk', district);
     bulk.children = children;
     bulk.record.households = households;
     bulk.record.commercialUnits = rng.chance(0.4) ? rng.int(1, 2) : 0;
-    bulk.monthlyMean = (bulk.record.commercialUnits ?? 0) * rng.uniform(40, 120);
+    // commercial units behind a bulk meter have meters of their own elsewhere: the bulk meter carries households only
+    bulk.monthlyMean = 0;
     bulk.loss = rng.uniform(0.015, 0.04);
     for (const c of children) {
       c.record.parentMeterId = bulk.record.meterId;
@@ -144,6 +146,7 @@ function makeCustomer(
   category: Exclude<MeterCategory, 'supply'>,
   district: string,
   kindWeights: Record<MeterKind, number> = KIND_WEIGHTS[category],
+  mayBeNew = true,
 ): SimMeter {
   const { rng } = ctx;
   const n = ctx.next++;
@@ -156,7 +159,8 @@ function makeCustomer(
   const installedAt = status === 'awaiting_ignition' || status === 'registered' ? ctx.end - rng.uniform(5, 60) * 86_400_000 : ctx.start - rng.uniform(30, 3000) * 86_400_000;
   // 5 % of active customers light their gas during the first half of the window (new customers;
   // their IC first-month verification falls inside the window, domain.md §4).
-  const newCustomer = status === 'active' && category !== 'residential_bulk' && rng.chance(0.05);
+  // (not behind a bulk meter: a household moving in would shift the bulk meter's year-over-year usage)
+  const newCustomer = rng.chance(0.05) && status === 'active' && category !== 'residential_bulk' && mayBeNew;
   const activatedAt =
     status === 'awaiting_ignition' || status === 'registered'
       ? undefined

@@ -1,6 +1,5 @@
-import { DateTime } from 'luxon';
 import { qmaxForSpec } from '../core/gsize.ts';
-import type { SimDay } from './calendar.ts';
+import { daysOfMonth, type SimDay } from './calendar.ts';
 import { consumptionFactor, extraBulkLoss, extraHourly, flagsAt, isSilent, registerStep, registeredShare } from './faults.ts';
 import type { SimMeter } from './fleet-types.ts';
 import { PROFILES, normalisedShape, seasonFactor } from './profiles.ts';
@@ -69,12 +68,10 @@ export class MeterModel {
     const p = PROFILES[this.meter.record.category];
     const rng = Rng.for(this.seed, this.id, day.year, day.month);
     const mean = this.meter.monthlyMean / 30.4;
-    const first = DateTime.fromMillis(day.monthStart, { zone: this.zone });
     const expected: number[] = [];
     const noisy: number[] = [];
-    for (let d = 0; d < day.daysInMonth; d++) {
-      const dt = first.plus({ days: d });
-      const e = mean * seasonFactor(p, dt.ordinal, dt.month) * (p.weekday[dt.weekday % 7] ?? 1);
+    for (const d of daysOfMonth(day.monthStart, this.zone)) {
+      const e = mean * seasonFactor(p, d.dayOfYear, d.month) * (p.weekday[d.weekday] ?? 1);
       expected.push(e);
       noisy.push(e * rng.lognormalFactor(p.dailySigma));
     }
@@ -175,7 +172,8 @@ export class MeterModel {
   private hourly(total: number, noisy: boolean): number[] {
     if (total <= 0) return new Array<number>(24).fill(0);
     if (!noisy) return this.shape.map((s) => s * total);
-    const w = this.shape.map((s) => s * this.hourRng.lognormalFactor(0.3));
+    const sigma = PROFILES[this.meter.record.category].hourlySigma;
+    const w = this.shape.map((s) => s * this.hourRng.lognormalFactor(sigma));
     const sum = w.reduce((a, b) => a + b, 0);
     return w.map((v) => (v * total) / sum);
   }

@@ -24,6 +24,8 @@ export interface UsageProfile {
   hourly: readonly number[];
   /** Day-to-day log-normal noise. */
   dailySigma: number;
+  /** Hour-to-hour log-normal noise of smart meters (clamped to ±3 sigma). */
+  hourlySigma: number;
   /** A month's total is pinned to its expected value × (1 ± monthlyJitter). */
   monthlyJitter: number;
   /** Months of the year (1–12) with a holiday factor (schools). */
@@ -51,6 +53,7 @@ export const PROFILES: Readonly<Record<MeterCategory, UsageProfile>> = {
     weekday: [1.12, 0.97, 0.96, 0.96, 0.97, 0.98, 1.1],
     hourly: RESIDENTIAL_HOURLY,
     dailySigma: 0.25,
+    hourlySigma: 0.3,
     monthlyJitter: 0.05,
   },
   // a bulk meter's own level comes from its households; these apply to its commercial units
@@ -60,6 +63,7 @@ export const PROFILES: Readonly<Record<MeterCategory, UsageProfile>> = {
     weekday: [0.9, 1, 1, 1, 1, 1, 0.95],
     hourly: COMMERCIAL_HOURLY,
     dailySigma: 0.1,
+    hourlySigma: 0.1,
     monthlyJitter: 0.01,
   },
   commercial: {
@@ -67,25 +71,28 @@ export const PROFILES: Readonly<Record<MeterCategory, UsageProfile>> = {
     seasonAmplitude: 0.2,
     weekday: [1.1, 0.95, 0.95, 0.95, 0.97, 1.05, 1.12],
     hourly: COMMERCIAL_HOURLY,
-    dailySigma: 0.1,
+    dailySigma: 0.04,
+    hourlySigma: 0.1,
     monthlyJitter: 0.01,
   },
   collective: {
     monthlyRange: [400, 4000],
     seasonAmplitude: 0.3,
-    weekday: [0.7, 1, 1, 1, 1, 1, 0.7],
+    weekday: [0.8, 1, 1, 1, 1, 1, 0.8],
     hourly: COLLECTIVE_HOURLY,
-    dailySigma: 0.1,
+    dailySigma: 0.04,
+    hourlySigma: 0.1,
     monthlyJitter: 0.01,
-    holidays: { 2: 0.8, 7: 0.6, 8: 0.6 },
+    holidays: { 2: 0.85, 7: 0.75, 8: 0.75 },
   },
-  // ≤ 11 000 m³/month: peak hour ≈ 11000/30/24 × 1.3 × 1.3 × noise < 30 m³/h
+  // ≤ 10 000 m³/month: peak hour ≈ 329 m³/day × 1.1 season × 1.03 weekday × 1.13 daily noise × 5.3 % × 1.35 hourly noise ≈ 30 m³/h < 40
   industrial: {
-    monthlyRange: [3000, 11000],
+    monthlyRange: [3000, 10000],
     seasonAmplitude: 0.1,
     weekday: [0.8, 1.03, 1.03, 1.03, 1.03, 1.03, 0.85],
     hourly: INDUSTRIAL_HOURLY,
-    dailySigma: 0.06,
+    dailySigma: 0.04,
+    hourlySigma: 0.1,
     monthlyJitter: 0.01,
   },
   // supply meters sum their district; the profile is unused except for its hourly shape
@@ -95,6 +102,7 @@ export const PROFILES: Readonly<Record<MeterCategory, UsageProfile>> = {
     weekday: [1, 1, 1, 1, 1, 1, 1],
     hourly: RESIDENTIAL_HOURLY,
     dailySigma: 0,
+    hourlySigma: 0,
     monthlyJitter: 0,
   },
 };

@@ -57,6 +57,7 @@ export class TruthOracle {
   private readonly consumed: Float64Array[];
   private readonly last: ({ ts: number; reading: number } | undefined)[];
   private readonly firstTs: (number | undefined)[];
+  private readonly nextEdge: Int32Array;
   private readonly brokenAt: number[][];
   private readonly flagDays: Set<number>[];
   private simulatedEnd: number;
@@ -70,6 +71,7 @@ export class TruthOracle {
     this.consumed = Array.from({ length: n }, () => new Float64Array(this.months));
     this.last = new Array(n).fill(undefined);
     this.firstTs = new Array(n).fill(undefined);
+    this.nextEdge = new Int32Array(n);
     this.brokenAt = Array.from({ length: n }, () => []);
     this.flagDays = Array.from({ length: n }, () => new Set<number>());
     this.simulatedEnd = fleet.start;
@@ -89,20 +91,18 @@ export class TruthOracle {
       if (!prev) continue;
       const hours = (r.ts - prev.ts) / HOUR;
       const delta = r.reading - prev.reading;
-      for (let k = 0; k < this.edges.length; k++) {
-        const e = this.edges[k]!;
-        if (e > prev.ts && e <= r.ts) this.edgeReg[i]![k] = prev.reading + (delta * (e - prev.ts)) / (r.ts - prev.ts);
+      // readings arrive in time order: walk the month edges forward from the last one passed
+      let k = this.nextEdge[i]!;
+      while (k < this.edges.length && this.edges[k]! <= prev.ts) k++;
+      for (; k < this.edges.length && this.edges[k]! <= r.ts; k++) {
+        this.edgeReg[i]![k] = prev.reading + (delta * (this.edges[k]! - prev.ts)) / (r.ts - prev.ts);
       }
+      this.nextEdge[i] = k;
       if (delta < 0 || delta / hours > qmax) this.brokenAt[i]!.push(r.ts);
       const flow = Math.max(delta / hours, r.flow ?? 0);
-      const m = this.monthOf(r.ts - 1);
+      const m = k - 1; // the month that contains (prev.ts, r.ts]'s end
       if (m >= 0 && m < this.months && flow > this.maxFlow[i]![m]!) this.maxFlow[i]![m] = flow;
     }
-  }
-
-  private monthOf(ts: number): number {
-    for (let k = this.months - 1; k >= 0; k--) if (ts >= this.edges[k]!) return k;
-    return -1;
   }
 
   /** Register-based usage of month k (NaN when an edge has no reading on both sides). */
@@ -134,8 +134,16 @@ export class TruthOracle {
     return { kind: 'fault', meterId: m.record.meterId, rule, faultStart: this.iso(start), faultEnd: end === undefined ? null : this.iso(end), parameters: { ...parameters, category: m.record.category, kind: m.record.kind } };
   }
 
+  /**
+   * Whether a fault explains evidence about a period ending at `before`. A month's usage is
+   * interpolated up to the first read after it, so a fault can reach back one read interval.
+   */
   private causeOf(m: SimMeter, before: number): string {
-    return m.fault && m.fault.start < before ? `fault:${m.fault.rule}` : 'natural';
+    return m.fault && m.fault.start < before + this.readInterval(m) ? `fault:${m.fault.rule}` : 'natural';
+  }
+
+  private readInterval(m: SimMeter): number {
+    return m.record.kind === 'mechanical' ? 45 * DAY : 2 * DAY;
   }
 
   private monthAlert(m: SimMeter, rule: RuleId, k: number, value: number, threshold: number, cause: string): TruthLine {
@@ -167,7 +175,7 @@ export class TruthOracle {
         if (households && usage > 0) {
           const loss = (usage - households.sum) / usage;
           if (households.sum > usage || loss > THRESHOLDS.bulkLossShare) {
-            const childCause = households.faulty.find((c) => c.fault!.start < monthEnd);
+            const childCause = households.faulty.find((c) => c.fault!.start < monthEnd + this.readInterval(c));
             const cause = m.fault && m.fault.start < monthEnd ? `fault:${m.fault.rule}` : childCause ? `fault:${childCause.fault!.rule}@${childCause.record.meterId}` : 'natural';
             yield this.monthAlert(m, 'bulk_balance', k, loss, THRESHOLDS.bulkLossShare, cause);
           }
@@ -209,9 +217,9 @@ export class TruthOracle {
     if (f?.rule === 'usage_while_inactive') out.push(expected('usage_while_inactive', f.start, kind === 'mechanical' ? this.secondReadAfter(m, f.start - 31 * DAY) : f.start + DAY, 'fault:usage_while_inactive'));
     if (f?.rule === 'tamper' && f.variant !== 'flags') out.push(expected('tamper', f.start, f.start + 30 * DAY, 'fault:tamper', { parameters: { evidence: 'change_point', factor: round(f.factor) } }));
     for (const day of [...this.flagDays[i]!].sort((a, b) => a - b)) {
-      out.push(expected('tamper', day, day + DAY, this.causeOf(m, day + DAY), { periodEnd: this.iso(day + DAY), parameters: { evidence: 'flags' } }));
+      out.push(expected('tamper', day, day + DAY, m.fault && m.fault.start <= day + DAY ? `fault:${m.fault.rule}` : 'natural', { periodEnd: this.iso(day + DAY), parameters: { evidence: 'flags' } }));
     }
-    for (const ts of this.brokenAt[i]!) out.push(expected('broken_meter', ts, ts, this.causeOf(m, ts + 1), { parameters: { evidence: 'register' } }));
+    for (const ts of this.brokenAt[i]!) out.push(expected('broken_meter', ts, ts, m.fault && m.fault.start <= ts ? `fault:${m.fault.rule}` : 'natural', { parameters: { evidence: 'register' } }));
     for (const line of out) if (line) yield line;
   }
 
