@@ -23,7 +23,7 @@ export type FaultSpec =
   | { rule: 'stuck_meter'; start: number }
   /** the meter goes silent: no message, no read */
   | { rule: 'dead_meter'; start: number }
-  /** the register runs backwards by `amount` m³, or jumps by `jumpFactor` × Qmax × interval hours, at `at` */
+  /** the register runs backwards by `amount` m³ (more than a month of use, so even a monthly read shows it), or jumps by `jumpFactor` × Qmax × interval hours, at `at` */
   | { rule: 'broken_meter'; start: number; at: number; variant: 'backwards' | 'jump'; amount: number; jumpFactor: number }
   /** tamper flags for `flagDays` days and/or a change point after which only `factor` of the gas registers */
   | { rule: 'tamper'; start: number; variant: 'flags' | 'change_point' | 'both'; flag: ReadingFlag; flagDays: number; factor: number }
@@ -144,7 +144,7 @@ function planFault(rule: InjectedRule, m: SimMeter, o: FaultPlanOptions, rng: Rn
       const start = stateStart();
       if (start === undefined) return undefined;
       const variant = rng.chance(0.5) ? 'backwards' : 'jump';
-      return { rule, start, at: start + rng.int(1, 22) * 3_600_000 + 1_800_000, variant, amount: Math.max(2, m.monthlyMean * rng.uniform(0.3, 1)), jumpFactor: rng.uniform(1.5, 3) };
+      return { rule, start, at: start + rng.int(1, 22) * 3_600_000 + 1_800_000, variant, amount: Math.max(5, m.monthlyMean * rng.uniform(1.6, 3)), jumpFactor: rng.uniform(1.5, 3) };
     }
     case 'tamper': {
       const start = dayBetween(Math.max(historyStart + 90 * DAY, o.start + 90 * DAY), o.end - 50 * DAY) ?? stateStart();
