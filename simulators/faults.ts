@@ -78,16 +78,32 @@ export function assignFaults(meters: SimMeter[], opts: FaultPlanOptions): void {
   const rng = Rng.for(opts.seed, 'faults');
   const total = Math.max(INJECTED_RULES.length, Math.round(meters.length * opts.share));
   const perRule = Math.ceil(total / INJECTED_RULES.length);
-  const order = meters.map((m, i) => ({ m, key: rng.next(), i })).sort((a, b) => a.key - b.key);
-  for (const rule of INJECTED_RULES) {
-    let placed = 0;
-    for (const { m } of order) {
-      if (placed >= perRule) break;
-      if (m.fault || !ELIGIBLE[rule](m)) continue;
-      const fault = planFault(rule, m, opts, rng);
-      if (!fault) continue;
-      m.fault = fault;
-      placed++;
+  const order = meters.map((m) => ({ m, key: rng.next() })).sort((a, b) => a.key - b.key);
+  const placed = new Map<InjectedRule, number>(INJECTED_RULES.map((r) => [r, 0]));
+  const exhausted = new Set<InjectedRule>();
+  // round robin over the rules, so rules competing for scarce meters (bulk meters) share them
+  while (exhausted.size < INJECTED_RULES.length) {
+    for (const rule of INJECTED_RULES) {
+      if (exhausted.has(rule)) continue;
+      if (placed.get(rule)! >= perRule) {
+        exhausted.add(rule);
+        continue;
+      }
+      let fault: FaultSpec | undefined;
+      let target: SimMeter | undefined;
+      for (const { m } of order) {
+        if (m.fault || !ELIGIBLE[rule](m)) continue;
+        fault = planFault(rule, m, opts, rng);
+        if (fault) {
+          target = m;
+          break;
+        }
+      }
+      if (!target) exhausted.add(rule);
+      else {
+        target.fault = fault;
+        placed.set(rule, placed.get(rule)! + 1);
+      }
     }
   }
 }

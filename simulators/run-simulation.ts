@@ -67,7 +67,7 @@ export async function runSimulation(o: SimulateOptions): Promise<SimulationSumma
   const today = DateTime.fromMillis(now, { zone }).startOf('day').toMillis();
   const fleet = buildFleet({ meters: o.meters, seed: o.seed, faultShare: o.faultShare, months: o.months, end: today, timezone: zone });
   const oracle = o.truthPath ? new TruthOracle(fleet) : undefined;
-  const sim = new FleetSimulation(fleet, oracle);
+  const sim = new FleetSimulation(fleet, oracle ? [oracle] : []);
   const log = o.log;
   const failuresSeen = new Set<string>();
   const http = new HttpDriver({

@@ -1,10 +1,14 @@
 import type { SimDay } from './calendar.ts';
 import type { Fleet } from './fleet-types.ts';
-import { MeterModel } from './meter-model.ts';
+import { MeterModel, type MeterDay } from './meter-model.ts';
 import type { Outgoing, SimReading } from './outgoing.ts';
-import type { TruthOracle } from './truth.ts';
 
 const HOUR = 3_600_000;
+
+/** Sees every meter's day as it is simulated (the truth oracle, tests). */
+export interface DayObserver {
+  observe(meterIndex: number, day: SimDay, result: MeterDay): void;
+}
 
 /**
  * Steps the whole fleet one day at a time and yields what the devices send. Household meters
@@ -17,7 +21,7 @@ export class FleetSimulation {
 
   constructor(
     readonly fleet: Fleet,
-    private readonly oracle?: TruthOracle,
+    private readonly observers: DayObserver[] = [],
   ) {
     this.models = fleet.meters.map((m) => new MeterModel(m, fleet.seed, fleet.timezone));
   }
@@ -33,7 +37,7 @@ export class FleetSimulation {
       const result = model.step(day, inflow);
       if (rec.parentMeterId) intoBulk.set(rec.parentMeterId, (intoBulk.get(rec.parentMeterId) ?? 0) + result.consumed);
       else if (rec.category !== 'supply') intoDistrict.set(rec.district, (intoDistrict.get(rec.district) ?? 0) + result.consumed);
-      this.oracle?.observe(i, day, result);
+      for (const o of this.observers) o.observe(i, day, result);
       if (result.purchase) yield { type: 'purchase', sendAt: result.purchase.ts, purchase: { meterId: rec.meterId, ...result.purchase } };
       if (result.readings.length === 0) continue;
       if (rec.kind === 'mechanical') {

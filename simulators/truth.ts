@@ -5,6 +5,7 @@ import type { RuleId } from '../core/types.ts';
 import { monthEdges, type SimDay } from './calendar.ts';
 import type { Fleet, SimMeter } from './fleet-types.ts';
 import type { MeterDay } from './meter-model.ts';
+import type { DayObserver } from './simulation.ts';
 
 /**
  * Ground truth. Two kinds of JSON lines:
@@ -49,7 +50,7 @@ export const THRESHOLDS = {
 } as const;
 
 /** Follows every reading the fleet sends and derives the expected alerts at the end. */
-export class TruthOracle {
+export class TruthOracle implements DayObserver {
   private readonly edges: number[];
   private readonly months: number;
   private readonly edgeReg: Float64Array[];
@@ -184,14 +185,13 @@ export class TruthOracle {
     }
   }
 
-  /** Sum of the households' month usage; undefined when a reporting household has no value. */
+  /** Sum of the households' month usage (a silent household counts 0: it reports nothing, as for a detector). */
   private householdUsage(bulk: SimMeter, k: number, index: Map<string, number>): { sum: number; faulty: SimMeter[] } | undefined {
     let sum = 0;
     for (const c of bulk.children) {
       const j = index.get(c.record.meterId)!;
       const u = this.monthUsage(j, k);
       if (Number.isFinite(u)) sum += u;
-      else if (this.firstTs[j] !== undefined && this.firstTs[j]! < this.edges[k]!) return undefined; // went silent
     }
     return { sum, faulty: bulk.children.filter((c) => c.fault) };
   }
