@@ -113,7 +113,7 @@ export class MeterModel {
     const readings: SimReading[] = [];
     const kind = m.record.kind;
     const battery = (this.battery -= 0.0002);
-    const readAt = kind === 'mechanical' && day.dayOfMonth === m.route.readDay ? day.start + m.readHour * HOUR : undefined;
+    const readAt = kind === 'mechanical' && day.dayOfMonth === m.route.readDay ? day.start + Math.round(m.readHour * 60) * 60_000 : undefined;
     let ic: { ts: number } | undefined;
     for (let h = 0; h < 24; h++) {
       const hourStart = day.start + h * hourMs;

@@ -237,7 +237,7 @@ export class TruthOracle implements DayObserver {
   }
 
   private readDay(m: SimMeter, monthStart: DateTime): number {
-    return monthStart.set({ day: m.route.readDay }).toMillis() + m.readHour * HOUR;
+    return monthStart.set({ day: m.route.readDay }).toMillis() + Math.round(m.readHour * 60) * 60_000;
   }
 
   /** The second monthly read at or after `t` (two equal reads make a mechanical meter stuck). */
