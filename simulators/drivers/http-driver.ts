@@ -70,9 +70,9 @@ export class HttpDriver {
           this.count(text);
           return;
         }
-        if (status !== 429 && status < 500) {
+        if (status !== 429 && (status < 500 || status === 501)) {
           this.stats.failed++;
-          this.opts.onFinalFailure?.(path, status, text.slice(0, 300));
+          this.opts.onFinalFailure?.(path, status, text.slice(0, 160));
           return;
         }
       } catch (err) {
@@ -81,7 +81,7 @@ export class HttpDriver {
       }
       if (attempt >= this.opts.attempts) {
         this.stats.failed++;
-        this.opts.onFinalFailure?.(path, status, text.slice(0, 300));
+        this.opts.onFinalFailure?.(path, status, text.slice(0, 160));
         return;
       }
       this.stats.retries++;
