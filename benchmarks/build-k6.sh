@@ -6,7 +6,7 @@
 set -euo pipefail
 K6_VERSION="${K6_VERSION:-v1.8.1}"          # pinned: go.k6.io/k6
 XK6_VERSION="${XK6_VERSION:-v1.2.3}"        # pinned: go.k6.io/xk6 (the builder)
-XK6_MQTT="${XK6_MQTT:-github.com/pmalhaire/xk6-mqtt@v0.7.0}"
+XK6_MQTT="${XK6_MQTT:-github.com/grafana/xk6-mqtt}"   # add @vX.Y.Z to pin
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="$here/.bin"
 mkdir -p "$bin"
