@@ -95,48 +95,51 @@ export class MeterModel {
     const f = m.fault;
     if (!m.reports || m.gasOnAt === undefined || day.start < m.gasOnAt) return { consumed: 0, readings: [] };
     const category = m.record.category;
-    // 1. what the customer consumes, hour by hour
+    // 1. what the customer consumes
     let consumedDay: number;
     if (category === 'supply') consumedDay = inflow * (1 + m.loss);
     else if (category === 'residential_bulk') consumedDay = (inflow + this.baseDaily(day)) * (1 + m.loss + extraBulkLoss(f, day.start));
     else consumedDay = this.usesGas(day) ? this.baseDaily(day) : 0;
     consumedDay *= consumptionFactor(f, day.start);
-    const hourly = this.hourly(consumedDay, m.record.kind === 'smart' && category !== 'supply');
+    const kind = m.record.kind;
     const extra = extraHourly(f, day.start, this.shape);
-    if (extra) {
-      for (let h = 0; h < 24; h++) hourly[h]! += extra[h]!;
-    }
-    const consumed = hourly.reduce((s, v) => s + v, 0);
-    // 2. what the register records, and what is reported
     const share = registeredShare(f, day.start);
     const hourMs = (day.end - day.start) / 24;
     const readings: SimReading[] = [];
-    const kind = m.record.kind;
     const battery = (this.battery -= 0.0002);
-    const readAt = kind === 'mechanical' && day.dayOfMonth === m.route.readDay ? day.start + Math.round(m.readHour * 60) * 60_000 : undefined;
     let ic: { ts: number } | undefined;
-    for (let h = 0; h < 24; h++) {
-      const hourStart = day.start + h * hourMs;
-      const hourEnd = hourStart + hourMs;
-      const registered = hourly[h]! * share;
-      if (readAt !== undefined && readAt >= hourStart && readAt < hourEnd) {
-        this.register += (registered * (readAt - hourStart)) / hourMs;
+    let consumed: number;
+    if (kind !== 'smart') {
+      // IC and mechanical meters report once a day or once a month: only daily totals matter,
+      // and the register at a read time follows the profile's daily shape.
+      consumed = consumedDay + (extra ? extra.reduce((a, b) => a + b, 0) : 0);
+      const registered = consumed * share;
+      const readAt = kind === 'mechanical' && day.dayOfMonth === m.route.readDay ? day.start + Math.round(m.readHour * 60) * 60_000 : undefined;
+      if (readAt !== undefined) {
+        const before = registered * this.shareBefore((readAt - day.start) / hourMs);
+        this.register += before;
         const r = this.report(readAt, Math.floor(this.register * 10) / 10, kind);
         if (r) readings.push(r);
-        this.register += (registered * (hourEnd - readAt)) / hourMs;
-        continue;
+        this.register += registered - before;
+      } else this.register += registered;
+      if (kind === 'ic') {
+        this.balance -= registered;
+        ic = { ts: day.end };
       }
-      this.register += registered;
-      if (kind === 'ic') this.balance -= registered;
-      if (kind === 'smart') {
+    } else {
+      const hourly = this.hourly(consumedDay, category !== 'supply');
+      if (extra) for (let h = 0; h < 24; h++) hourly[h]! += extra[h]!;
+      consumed = hourly.reduce((a, b) => a + b, 0);
+      for (let h = 0; h < 24; h++) {
+        const hourEnd = day.start + (h + 1) * hourMs;
+        this.register += hourly[h]! * share;
         const before = this.lastReport;
         const r = this.report(hourEnd, round3(this.register), kind);
-        if (r) {
-          // interval-average flow over the hour, as the meter computes it from its own register
-          const flow = before && hourEnd - before.ts <= hourMs * 1.01 ? round3(Math.max(0, r.reading - before.reading) / (hourMs / HOUR)) : undefined;
-          readings.push({ ...r, ...(flow === undefined ? {} : { flow }), battery: round2(battery) });
-        }
-      } else if (kind === 'ic' && h === 23) ic = { ts: hourEnd };
+        if (!r) continue;
+        // interval-average flow over the hour, as the meter computes it from its own register
+        const flow = before && hourEnd - before.ts <= hourMs * 1.01 ? round3(Math.max(0, r.reading - before.reading) / (hourMs / HOUR)) : undefined;
+        readings.push({ ...r, ...(flow === undefined ? {} : { flow }), battery: round2(battery) });
+      }
     }
     let purchase: MeterDay['purchase'];
     if (ic) {
@@ -166,6 +169,14 @@ export class MeterModel {
     this.lastReport = { ts, reading: value };
     const flags = flagsAt(f, ts);
     return { meterId: this.id, ts, reading: value, ...(flags ? { flags } : {}) };
+  }
+
+  /** Share of a day's consumption used before `hours` hours into the day (profile shape). */
+  private shareBefore(hours: number): number {
+    const whole = Math.floor(hours);
+    let share = 0;
+    for (let h = 0; h < whole && h < 24; h++) share += this.shape[h]!;
+    return share + (whole < 24 ? this.shape[whole]! * (hours - whole) : 0);
   }
 
   /** The day's consumption spread over 24 hours; smart meters get per-hour noise. */

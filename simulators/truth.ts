@@ -140,7 +140,10 @@ export class TruthOracle implements DayObserver {
    * interpolated up to the first read after it, so a fault can reach back one read interval.
    */
   private causeOf(m: SimMeter, before: number): string {
-    return m.fault && m.fault.start < before + this.readInterval(m) ? `fault:${m.fault.rule}` : 'natural';
+    if (m.fault && m.fault.start < before + this.readInterval(m)) return `fault:${m.fault.rule}`;
+    // a bulk meter measures its households: their faults (more use, less registered) show in its figures
+    const child = m.children.find((c) => c.fault && c.fault.start < before + this.readInterval(c));
+    return child ? `fault:${child.fault!.rule}@${child.record.meterId}` : 'natural';
   }
 
   private readInterval(m: SimMeter): number {
@@ -176,9 +179,7 @@ export class TruthOracle implements DayObserver {
         if (households && usage > 0) {
           const loss = (usage - households.sum) / usage;
           if (households.sum > usage || loss > THRESHOLDS.bulkLossShare) {
-            const childCause = households.faulty.find((c) => c.fault!.start < monthEnd + this.readInterval(c));
-            const cause = m.fault && m.fault.start < monthEnd ? `fault:${m.fault.rule}` : childCause ? `fault:${childCause.fault!.rule}@${childCause.record.meterId}` : 'natural';
-            yield this.monthAlert(m, 'bulk_balance', k, loss, THRESHOLDS.bulkLossShare, cause);
+            yield this.monthAlert(m, 'bulk_balance', k, loss, THRESHOLDS.bulkLossShare, this.causeOf(m, monthEnd));
           }
         }
       }
@@ -186,14 +187,14 @@ export class TruthOracle implements DayObserver {
   }
 
   /** Sum of the households' month usage (a silent household counts 0: it reports nothing, as for a detector). */
-  private householdUsage(bulk: SimMeter, k: number, index: Map<string, number>): { sum: number; faulty: SimMeter[] } | undefined {
+  private householdUsage(bulk: SimMeter, k: number, index: Map<string, number>): { sum: number } | undefined {
     let sum = 0;
     for (const c of bulk.children) {
       const j = index.get(c.record.meterId)!;
       const u = this.monthUsage(j, k);
       if (Number.isFinite(u)) sum += u;
     }
-    return { sum, faulty: bulk.children.filter((c) => c.fault) };
+    return { sum };
   }
 
   private *stateAlerts(i: number, m: SimMeter): Generator<TruthLine> {
