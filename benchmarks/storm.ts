@@ -122,7 +122,8 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     }
     const drained = Date.now();
     result.recordsVisible = visible;
-    result.lost = records - visible;
+    // nothing at all visible means nothing stores MQTT readings yet, not that everything was lost
+    result.lost = visible === 0 ? null : records - visible;
     if (visible >= records) {
       result.drainMs = drained - t0;
       result.drainRecordsPerS = Math.round(records / ((drained - t0) / 1000));

@@ -10,7 +10,7 @@ import { FleetSimulation } from './simulation.ts';
 const ZONE = 'Asia/Shanghai';
 const END = Date.parse('2026-11-27T00:00:00+08:00');
 
-describe('fleet model', () => {
+describe('fleet model', { timeout: 60_000 }, () => {
   it('is deterministic for a seed, and a different seed gives a different fleet and series', () => {
     const digest = (seed: number) => {
       const fleet = buildFleet({ meters: 400, seed, faultShare: 0.05, months: 2, end: END, timezone: ZONE });
@@ -54,7 +54,7 @@ describe('fleet model', () => {
   });
 });
 
-describe('usage profiles without faults (25 months)', () => {
+describe('usage profiles without faults (25 months)', { timeout: 60_000 }, () => {
   let run!: ReturnType<typeof dryRun>;
   let index!: Map<string, number>;
   beforeAll(() => {
