@@ -5,6 +5,7 @@ import { dryRun, type MeterTrace } from './dry-run.ts';
 import { INJECTED_RULES, type FaultSpec } from './faults.ts';
 import type { SimMeter } from './fleet-types.ts';
 import type { TruthLine } from './truth.ts';
+import type { SimReading } from './outgoing.ts';
 
 const ZONE = 'Asia/Shanghai';
 const END = Date.parse('2026-11-27T00:00:00+08:00');
@@ -13,13 +14,13 @@ const DAY = 86_400_000;
 let run!: ReturnType<typeof dryRun>;
 let truth!: TruthLine[];
 const faulted = (rule: FaultSpec['rule']) => run.fleet.meters.filter((m) => m.fault?.rule === rule);
-const trace = (m: SimMeter): MeterTrace => run.traces.get(m.record.meterId)!;
+const trace = (m: SimMeter): MeterTrace & { actual?: SimReading[] } => run.traces.get(m.record.meterId)!;
 const before = (t: MeterTrace, ts: number) => t.readings.filter((r) => r.ts < ts && !r.estimated);
 const after = (t: MeterTrace, ts: number) => t.readings.filter((r) => r.ts > ts && !r.estimated);
 const consumedBetween = (t: MeterTrace, from: number, to: number) => t.consumed.filter(([d]) => d >= from && d < to).reduce((s, [, c]) => s + c, 0);
 /** register at `ts`, interpolated between the readings around it (NaN outside them) */
-const registerAt = (t: MeterTrace, ts: number) => {
-  const rs = t.readings; // in time order; the simulator sends no estimated reads
+const registerAt = (t: MeterTrace & { actual?: SimReading[] }, ts: number) => {
+  const rs = t.actual ?? (t.actual = t.readings.filter((r) => !r.estimated)); // in time order
   let lo = 0;
   let hi = rs.length;
   while (lo < hi) {
@@ -140,6 +141,7 @@ describe('fault injection (each fault shows in the series from its start, and in
       const f = m.fault as Extract<FaultSpec, { rule: 'tamper' }>;
       const t = trace(m);
       const flagged = t.readings.filter((r) => r.flags?.length);
+      expect(flagged.every((r) => !r.estimated)).toBe(true);
       if (f.variant === 'change_point') expect(flagged).toEqual([]);
       else {
         expect(flagged.length).toBeGreaterThan(0);
@@ -160,7 +162,7 @@ describe('fault injection (each fault shows in the series from its start, and in
       const t = trace(m);
       const start = m.fault!.start;
       expect(new Set(before(t, start).map((r) => r.reading)).size).toBe(1);
-      expect(t.readings.at(-1)!.reading).toBeGreaterThan(before(t, start).at(-1)!.reading);
+      expect(after(t, start).at(-1)!.reading).toBeGreaterThan(before(t, start).at(-1)!.reading);
     }
   });
 

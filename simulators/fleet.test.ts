@@ -122,6 +122,26 @@ describe('usage profiles without faults (25 months)', { timeout: 60_000 }, () =>
     }
   });
 
+  it('about 1.5 % of mechanical reads are estimated, with a reason, never above the next real read', () => {
+    let reads = 0;
+    let estimated = 0;
+    for (const [, t] of run.traces) {
+      t.readings.forEach((r, i) => {
+        if (!r.estimated && r.estimateReason === undefined && t.readings[0]?.balance !== undefined) return;
+        if (r.flow !== undefined || r.balance !== undefined) return; // smart / IC
+        reads++;
+        if (!r.estimated) return;
+        estimated++;
+        expect(['locked', 'no_access', 'too_high']).toContain(r.estimateReason);
+        const next = t.readings.slice(i + 1).find((n) => !n.estimated);
+        if (next) expect(r.reading).toBeLessThanOrEqual(next.reading);
+      });
+    }
+    expect(reads).toBeGreaterThan(3000);
+    expect(estimated / reads).toBeGreaterThan(0.005);
+    expect(estimated / reads).toBeLessThan(0.03);
+  });
+
   it('a fleet without faults expects no alert other than the IC verification schedule', () => {
     const lines = [...run.oracle.lines()];
     const other = lines.filter((l) => l.rule !== 'ic_verification_due');

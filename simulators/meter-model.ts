@@ -119,7 +119,7 @@ export class MeterModel {
         const before = registered * this.shareBefore((readAt - day.start) / hourMs);
         this.register += before;
         const r = this.report(readAt, Math.floor(this.register * 10) / 10, kind);
-        if (r) readings.push(r);
+        if (r) readings.push(this.maybeEstimated(r));
         this.register += registered - before;
       } else this.register += registered;
       if (kind === 'ic') {
@@ -170,6 +170,26 @@ export class MeterModel {
     const flags = flagsAt(f, ts);
     return { meterId: this.id, ts, reading: value, ...(flags ? { flags } : {}) };
   }
+
+  /**
+   * Now and then the reader cannot read a household's meter (door locked, meter too high: domain.md §3)
+   * and records an estimate instead: the last real read plus half the last month's use, kept
+   * low so that the next real read does not fall below it for a meter that keeps running.
+   * The register itself is not affected; ground truth ignores estimated reads.
+   */
+  private maybeEstimated(r: SimReading): SimReading {
+    const last = this.lastActual;
+    // residential only: a business's month compared with last year's (yoy_deviation) would be
+    // distorted by a two-month interpolation across a missing read
+    if (!last || this.meter.record.category !== 'residential' || !this.hourRng.chance(0.015)) {
+      this.lastActual = { reading: r.reading, usage: last ? r.reading - last.reading : 0 };
+      return r;
+    }
+    const reason = this.hourRng.pick(['locked', 'no_access', 'too_high'] as const);
+    return { ...r, reading: Math.floor((last.reading + 0.5 * Math.max(0, last.usage)) * 10) / 10, estimated: true, estimateReason: reason };
+  }
+
+  private lastActual: { reading: number; usage: number } | undefined;
 
   /** Share of a day's consumption used before `hours` hours into the day (profile shape). */
   private shareBefore(hours: number): number {
