@@ -161,7 +161,7 @@ export function buildCli(): Command {
     .command('simulate')
     .description('simulate a city fleet of gas meters against a running meterwatch, from outside, as the devices would')
     .option('--meters <n>', 'meters in the fleet (supply and household meters included)', '100000')
-    .option('--months <n>', 'months of history before today', '25')
+    .option('--months <n>', 'full months of history before the current month (which is simulated up to today)', '25')
     .option('--faults <share>', 'share of customer meters with an injected fault, e.g. 2% or 0.02', '2%')
     .option('--seed <n>', 'seed: the same seed gives the same fleet, series and faults', '42')
     .option('--rate <x>', 'go live after the back-fill: simulated seconds per real second (1 = real time)')

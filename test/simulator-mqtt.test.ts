@@ -156,6 +156,34 @@ describe('simulator MQTT driver against the embedded broker', () => {
     expect(posts[0]!.url).toBe('/api/meters');
   });
 
+  it('with transport http, a gateway posts the same records to POST /api/readings in batches', async () => {
+    posts.length = 0;
+    const http = await runSimulation({
+      meters: 60,
+      months: 1,
+      faultShare: 0,
+      seed: 6,
+      url: `http://127.0.0.1:${httpPort}`,
+      transport: 'http',
+      mode: 'backfill',
+      rate: 1,
+      catchUpMs: 0,
+      concurrency: 2,
+      inflight: 10,
+      batchRecords: 500,
+      registry: false,
+      timezone: 'Asia/Shanghai',
+      now: NOW,
+      progress: false,
+      log: silentLogger(),
+    });
+    const batches = posts.filter((p) => p.url === '/api/readings').map((p) => z.array(meterRecord.extend({ meterId: id })).parse(JSON.parse(p.body)));
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.every((b) => b.length <= 500 + 24)).toBe(true);
+    expect(batches.flat()).toHaveLength(http.sent.readings);
+    expect(http.http.ok).toBe(http.http.requests);
+  });
+
   it('writes the ground truth as JSON lines', () => {
     const lines = readFileSync(truthPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; rule: string; meterId: string });
     expect(lines.length).toBe(summary.truthLines);
