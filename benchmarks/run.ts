@@ -117,6 +117,22 @@ async function main(): Promise<void> {
     });
     sut.sample();
     results.storm = { ...storm, peakRssMiB: { ...sut.peaks } };
+    // the same storm with no pacing: what the publisher, broker and ingest absorb at most
+    process.stderr.write(`bench: the same storm as fast as possible\n`);
+    const burst = await runStorm({
+      meters: stormMeters,
+      windowMs: 0,
+      mqttUrl: sut.mqttUrl,
+      pgUrl: sut.pgUrl,
+      clients: 8,
+      inflightPerClient: 500,
+      valuesPerMessage: 24,
+      drainTimeoutMs: quick ? 30_000 : 300_000,
+      timezone: 'Asia/Shanghai',
+      onTick: () => sut.sample(),
+    });
+    sut.sample();
+    results.stormUnpaced = { ...burst, peakRssMiB: { ...sut.peaks } };
 
     const k6 = findK6('k6');
     const k6Mqtt = findK6('k6-mqtt');
@@ -164,6 +180,13 @@ function updateReadme(r: Record<string, unknown>, file: string): void {
       `| | drain (first publish → all ${s.records} records visible in QuestDB) | ${s.drainMs === null ? `not drained: ${s.note ?? ''}` : `${s.drainMs} ms (${s.drainRecordsPerS} records/s)`} |`,
       `| | records lost | ${s.lost === null ? '–' : s.lost} (visible ${s.recordsVisible ?? '–'} of ${s.records}) |`,
       `| | peak RSS meterwatch / QuestDB | ${s.peakRssMiB.meterwatch} MiB / ${s.peakRssMiB.questdb} MiB |`,
+    );
+  }
+  const b = r.stormUnpaced as StormResult | undefined;
+  if (b) {
+    rows.push(
+      `| storm unpaced: ${b.meters} meters × ${b.records / b.meters} values as fast as possible | publish rate | ${b.publishRatePerS} msg/s = ${Math.round((b.records / b.publishMs) * 1000)} records/s (published in ${b.publishMs} ms, all PUBACKs at ${b.allAckedMs} ms) |`,
+      `| | drain | ${b.drainMs === null ? `not drained: ${b.note ?? ''}` : `${b.drainMs} ms (${b.drainRecordsPerS} records/s), lost ${b.lost}`} |`,
     );
   }
   for (const res of k6) {
