@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { qmaxForSpec } from '../core/gsize.ts';
 import type { RuleId } from '../core/types.ts';
 import { dryRun, type MeterTrace } from './dry-run.ts';
-import { INJECTED_RULES, type FaultSpec } from './faults.ts';
+import { DAMAGE_NOTE, INJECTED_RULES, type FaultSpec } from './faults.ts';
 import type { SimMeter } from './fleet-types.ts';
 import type { TruthLine } from './truth.ts';
 import type { SimReading } from './outgoing.ts';
@@ -123,9 +123,16 @@ describe('fault injection (each fault shows in the series from its start, and in
     }
   });
 
-  it('broken_meter: the register runs backwards or jumps beyond Qmax × hours at the fault', () => {
+  it('broken_meter: the register runs backwards or jumps beyond Qmax × hours at the fault, or the reader reports damage', () => {
     for (const m of faulted('broken_meter')) {
       const f = m.fault as Extract<FaultSpec, { rule: 'broken_meter' }>;
+      if (f.variant === 'damage') {
+        const damaged = trace(m).readings.filter((r) => r.note === DAMAGE_NOTE);
+        expect(damaged.length).toBeGreaterThan(0);
+        expect(damaged.every((r) => r.ts >= f.at && r.estimated && r.estimateReason === 'other')).toBe(true);
+        expect(trace(m).readings.filter((r) => r.ts >= f.at).every((r) => r.note === DAMAGE_NOTE)).toBe(true);
+        continue;
+      }
       const rs = trace(m).readings.filter((r) => !r.estimated);
       const qmax = qmaxForSpec(m.record.spec)!;
       const bad = rs.findIndex((r, i) => i > 0 && (r.reading < rs[i - 1]!.reading || (r.reading - rs[i - 1]!.reading) / ((r.ts - rs[i - 1]!.ts) / 3_600_000) > qmax));

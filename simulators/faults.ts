@@ -23,8 +23,12 @@ export type FaultSpec =
   | { rule: 'stuck_meter'; start: number }
   /** the meter goes silent: no message, no read */
   | { rule: 'dead_meter'; start: number }
-  /** the register runs backwards by `amount` m³ (more than a month of use, so even a monthly read shows it), or jumps by `jumpFactor` × Qmax × interval hours, at `at` */
-  | { rule: 'broken_meter'; start: number; at: number; variant: 'backwards' | 'jump'; amount: number; jumpFactor: number }
+  /**
+   * at `at` the register runs backwards by `amount` m³ (more than a month of use, so even a
+   * monthly read shows it), or jumps by `jumpFactor` × Qmax × interval hours, or (mechanical)
+   * the reader finds the meter damaged and can only record an estimate
+   */
+  | { rule: 'broken_meter'; start: number; at: number; variant: 'backwards' | 'jump' | 'damage'; amount: number; jumpFactor: number }
   /** tamper flags for `flagDays` days and/or a change point after which only `factor` of the gas registers */
   | { rule: 'tamper'; start: number; variant: 'flags' | 'change_point' | 'both'; flag: ReadingFlag; flagDays: number; factor: number }
   /** gas used at a vacant, suspended or sealed customer, `dailyUsage` m³ a day */
@@ -159,7 +163,7 @@ function planFault(rule: InjectedRule, m: SimMeter, o: FaultPlanOptions, rng: Rn
     case 'broken_meter': {
       const start = stateStart();
       if (start === undefined) return undefined;
-      const variant = rng.chance(0.5) ? 'backwards' : 'jump';
+      const variant = m.record.kind === 'mechanical' ? rng.pick(['backwards', 'jump', 'damage'] as const) : rng.pick(['backwards', 'jump'] as const);
       return { rule, start, at: start + rng.int(1, 22) * 3_600_000 + 1_800_000, variant, amount: Math.max(5, m.monthlyMean * rng.uniform(1.6, 3)), jumpFactor: rng.uniform(1.5, 3) };
     }
     case 'tamper': {
@@ -229,9 +233,16 @@ export function flagsAt(f: FaultSpec | undefined, ts: number): ReadingFlag[] | u
   return ts > f.start && ts <= f.start + f.flagDays * DAY ? [f.flag] : undefined;
 }
 
+export const DAMAGE_NOTE = 'meter damaged: dial glass broken, register unreadable';
+
+/** Whether a read at `ts` finds the meter damaged (the reader records an estimate and a note). */
+export function isDamaged(f: FaultSpec | undefined, ts: number): boolean {
+  return f?.rule === 'broken_meter' && f.variant === 'damage' && ts >= f.at;
+}
+
 /** Register step (m³, may be negative) of a broken meter taking effect in the interval (from, to]. */
 export function registerStep(f: FaultSpec | undefined, from: number, to: number, qmax: number): number {
-  if (f?.rule !== 'broken_meter' || !(f.at > from && f.at <= to)) return 0;
+  if (f?.rule !== 'broken_meter' || f.variant === 'damage' || !(f.at > from && f.at <= to)) return 0;
   if (f.variant === 'backwards') return -f.amount;
   return f.jumpFactor * qmax * ((to - from) / 3_600_000) + 10;
 }

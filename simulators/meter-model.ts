@@ -1,6 +1,6 @@
 import { qmaxForSpec } from '../core/gsize.ts';
 import { daysOfMonth, type SimDay } from './calendar.ts';
-import { consumptionFactor, extraBulkLoss, extraHourly, flagsAt, isSilent, registerStep, registeredShare } from './faults.ts';
+import { DAMAGE_NOTE, consumptionFactor, extraBulkLoss, extraHourly, flagsAt, isDamaged, isSilent, registerStep, registeredShare } from './faults.ts';
 import type { SimMeter } from './fleet-types.ts';
 import { PROFILES, normalisedShape, seasonFactor } from './profiles.ts';
 import { Rng } from './prng.ts';
@@ -119,7 +119,7 @@ export class MeterModel {
         const before = registered * this.shareBefore((readAt - day.start) / hourMs);
         this.register += before;
         const r = this.report(readAt, Math.floor(this.register * 10) / 10, kind);
-        if (r) readings.push(this.maybeEstimated(r));
+        if (r) readings.push(isDamaged(f, readAt) ? this.damagedRead(r) : this.maybeEstimated(r));
         this.register += registered - before;
       } else this.register += registered;
       if (kind === 'ic') {
@@ -190,6 +190,11 @@ export class MeterModel {
   }
 
   private lastActual: { reading: number; usage: number } | undefined;
+
+  /** A damaged meter cannot be read: the reader notes it and estimates the last real read. */
+  private damagedRead(r: SimReading): SimReading {
+    return { ...r, reading: this.lastActual?.reading ?? r.reading, estimated: true, estimateReason: 'other', note: DAMAGE_NOTE };
+  }
 
   /** Share of a day's consumption used before `hours` hours into the day (profile shape). */
   private shareBefore(hours: number): number {

@@ -4,6 +4,7 @@ import { formatInZone, monthLabel } from '../core/time.ts';
 import type { RuleId } from '../core/types.ts';
 import { monthEdges, type SimDay } from './calendar.ts';
 import type { Fleet, SimMeter } from './fleet-types.ts';
+import { DAMAGE_NOTE } from './faults.ts';
 import type { MeterDay } from './meter-model.ts';
 import type { DayObserver } from './simulation.ts';
 
@@ -85,6 +86,7 @@ export class TruthOracle implements DayObserver {
     const qmax = qmaxForSpec(meter.record.spec) ?? Number.POSITIVE_INFINITY;
     for (const r of result.readings) {
       if (r.flags?.length) this.flagDays[i]!.add(day.start);
+      if (r.note === DAMAGE_NOTE) this.brokenAt[i]!.push(r.ts); // "reports damage" (interface.md §3)
       if (r.estimated) continue;
       this.firstTs[i] ??= r.ts;
       const prev = this.last[i];
