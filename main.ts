@@ -30,6 +30,8 @@ import type { StoredAlert } from './analytics/alerts/alert-rows.ts';
 import { buildLedger } from './analytics/ledger/build-ledger.ts';
 import { loadUsersFile } from './dashboard/auth/users.ts';
 import { AuditLog } from './dashboard/auth/audit-log.ts';
+import { runSimulation } from './simulators/run-simulation.ts';
+import { parseChoice, parseCount, parseDuration, parseInstant, parsePositive, parseShare, parseUrl } from './simulators/cli-options.ts';
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
@@ -137,6 +139,46 @@ function ingestDeps(ingest: IngestTier, storage: Storage, config: Config): Inges
   return { ingest: ingest.service, sql: storage.sql, apiToken: ingest.apiToken, metrics: () => ingest.metricsText(), maxBodyBytes: config.ingest.maxPayloadBytes };
 }
 
+/**
+ * The small fleet `meterwatch start` runs against itself (issue 5 item 2): a short
+ * back-filled history, then live, accelerated until it reaches the real clock. Returns a
+ * function that stops it.
+ */
+function startBuiltInFleet(config: Config, log: Logger): () => Promise<void> {
+  const local = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+  const controller = new AbortController();
+  const mqttUrl = config.mqtt.mode === 'external' ? config.mqtt.url : `mqtt://${local(config.mqtt.host)}:${config.mqtt.port}`;
+  const sim = config.simulator;
+  const simLog = log.child({ module: 'simulator' });
+  const done = runSimulation({
+    meters: sim.meters,
+    months: sim.months,
+    faultShare: sim.faults,
+    seed: sim.seed,
+    url: `http://${local(config.http.host)}:${config.http.port}`,
+    mqttUrl,
+    mode: 'live',
+    rate: sim.rate,
+    catchUpMs: sim.catchUp,
+    concurrency: 4,
+    inflight: 200,
+    batchRecords: 1000,
+    registry: true,
+    timezone: config.general.timezone,
+    progress: false,
+    log: simLog,
+    signal: controller.signal,
+  }).then(
+    (summary) => simLog.info({ sent: summary.sent }, 'simulated fleet stopped'),
+    (err: unknown) => simLog.error({ err }, 'simulated fleet failed'),
+  );
+  simLog.info({ meters: sim.meters, rate: sim.rate }, 'simulated fleet starting (MW_SIMULATE=false or --no-simulate turns it off)');
+  return async () => {
+    controller.abort();
+    await done;
+  };
+}
+
 function onShutdownSignals(stop: () => Promise<void>, log: Logger): void {
   let stoppingSince = 0;
   const handler = (signal: NodeJS.Signals) => {
@@ -176,12 +218,72 @@ export function buildCli(): Command {
   program
     .command('start')
     .description('run the whole system: QuestDB (managed unless MW_QUESTDB_URL), MQTT broker, HTTP API and dashboard')
+    .option('--no-simulate', 'do not run the small simulated fleet (same as MW_SIMULATE=false)')
     .addHelpText('after', SETTINGS_HELP)
-    .action(async () => {
+    .action(async (opts: { simulate: boolean }) => {
       const config = loadConfig();
       const log = createLogger(config.general.logLevel);
-      const stop = await startSystem(config, log);
-      onShutdownSignals(stop, log);
+      const stopSystem = await startSystem(config, log);
+      const stopFleet = opts.simulate && config.simulator.enabled ? startBuiltInFleet(config, log) : async () => {};
+      onShutdownSignals(async () => {
+        await stopFleet();
+        await stopSystem();
+      }, log);
+    });
+
+  program
+    .command('simulate')
+    .description('simulate a city fleet of gas meters against a running meterwatch, from outside, as the devices would')
+    .option('--meters <n>', 'meters in the fleet (supply and household meters included)', '100000')
+    .option('--months <n>', 'full months of history before the current month (which is simulated up to today)', '25')
+    .option('--faults <share>', 'share of customer meters with an injected fault, e.g. 2% or 0.02', '2%')
+    .option('--seed <n>', 'seed: the same seed gives the same fleet, series and faults', '42')
+    .option('--rate <x>', 'go live after the back-fill: simulated seconds per real second (1 = real time)')
+    .option('--duration <d>', 'live mode: stop after this long (e.g. 10m); default: until Ctrl-C')
+    .option('--catch-up <d>', 'live mode: the last part of the history played live instead of back-filled', '1d')
+    .option('--url <url>', 'meterwatch HTTP API', 'http://127.0.0.1:8080')
+    .option('--mqtt <url>', 'MQTT broker (meter messages go over HTTP without it)')
+    .option('--transport <t>', 'meter messages over mqtt or http [mqtt when --mqtt is given]')
+    .option('--truth <file>', 'write the ground truth (JSON lines) to this file')
+    .option('--concurrency <n>', 'HTTP requests in flight', '8')
+    .option('--inflight <n>', 'unacknowledged MQTT QoS 1 messages', '1000')
+    .option('--batch <n>', 'readings per POST /api/readings', '2000')
+    .option('--now <ts>', 'pretend the clock reads this (ISO 8601 with offset, or epoch ms)')
+    .option('--no-registry', 'do not upload the registry (POST /api/meters) first')
+    .option('--no-progress', 'no progress bar on stderr')
+    .addHelpText('after', SETTINGS_HELP)
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const config = loadConfig();
+      const log = createLogger(config.general.logLevel).child({ module: 'simulator' });
+      const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      process.once('SIGTERM', () => controller.abort());
+      const rate = str('rate');
+      const summary = await runSimulation({
+        meters: parseCount('--meters', str('meters')!, 2),
+        months: parseCount('--months', str('months')!),
+        faultShare: parseShare('--faults', str('faults')!),
+        seed: parseCount('--seed', str('seed')!, 0),
+        url: parseUrl('--url', str('url')!, ['http:', 'https:']),
+        mqttUrl: str('mqtt') === undefined ? undefined : parseUrl('--mqtt', str('mqtt')!, ['mqtt:', 'mqtts:', 'tcp:']),
+        transport: str('transport') === undefined ? undefined : parseChoice('--transport', str('transport')!, ['mqtt', 'http'] as const),
+        truthPath: str('truth'),
+        mode: rate === undefined ? 'backfill' : 'live',
+        rate: rate === undefined ? 1 : parsePositive('--rate', rate),
+        durationMs: str('duration') === undefined ? undefined : parseDuration('--duration', str('duration')!),
+        catchUpMs: parseDuration('--catch-up', str('catchUp')!),
+        concurrency: parseCount('--concurrency', str('concurrency')!),
+        inflight: parseCount('--inflight', str('inflight')!),
+        batchRecords: parseCount('--batch', str('batch')!),
+        registry: opts.registry !== false,
+        timezone: config.general.timezone,
+        now: str('now') === undefined ? undefined : parseInstant('--now', str('now')!),
+        progress: opts.progress !== false,
+        log,
+        signal: controller.signal,
+      });
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     });
 
   program

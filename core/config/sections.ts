@@ -137,4 +137,16 @@ export const ingest = {
   connectionRate: setting('MW_MQTT_CONNECTION_RATE', positiveInt, 500, 'new MQTT connections accepted per second (embedded broker); more are closed'),
 } satisfies Section;
 
-export const sections = { general, questdb, http, mqtt, ingest, registry, analytics, access, ledger } as const;
+
+/** The simulated fleet that `meterwatch start` runs so a new user sees the system alive (issue 5). */
+export const simulator = {
+  enabled: setting('MW_SIMULATE', bool, true, '`meterwatch start` also runs a small simulated meter fleet against itself (false: off)'),
+  meters: setting('MW_SIM_METERS', positiveInt, 200, 'meters in the fleet simulated by `meterwatch start`'),
+  months: setting('MW_SIM_MONTHS', positiveInt, 2, 'months of history that fleet back-fills when it starts'),
+  rate: setting('MW_SIM_RATE', z.coerce.number().positive(), 720, 'speed of its live part: simulated seconds per real second until it reaches the real clock'),
+  catchUp: setting('MW_SIM_CATCH_UP', duration, 86_400_000, 'the last part of its history played live at MW_SIM_RATE instead of back-filled'),
+  faults: setting('MW_SIM_FAULTS', z.coerce.number().min(0).max(1), 0.05, 'share of its meters with an injected fault (0–1)'),
+  seed: setting('MW_SIM_SEED', z.coerce.number().int(), 42, 'seed of its fleet (same seed, same fleet)'),
+} satisfies Section;
+
+export const sections = { general, questdb, http, mqtt, ingest, registry, analytics, access, ledger, simulator } as const;
