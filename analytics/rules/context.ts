@@ -52,6 +52,8 @@ export interface BatchContext {
   meters: Map<string, MeterSeries>;
   /** bulk meter id → its household meter ids */
   households: Map<string, string[]>;
+  /** the fleet's year-over-year change per category and month (rules/seasonal.ts), filled by the batch engine */
+  fleetIndex?: Map<string, number> | undefined;
 }
 
 export const INACTIVE_STATUSES: readonly MeterStatus[] = ['vacant', 'suspended', 'sealed', 'removed'];

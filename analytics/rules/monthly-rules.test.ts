@@ -141,3 +141,25 @@ describe('tamper (change point)', () => {
     expect(tamperChangePoint(context(AS_OF, [dip]))).toEqual([]);
   });
 });
+
+describe('yoy_deviation scored against the fleet (weather normalisation)', () => {
+  it('keeps firing as written but ranks a fleet-wide cold month low and one customer’s jump high', async () => {
+    const { fleetYoyIndex } = await import('./seasonal.ts');
+    const meter = (id: string, dec2025: number, wobble: number) =>
+      seriesOf(
+        { meterId: id, category: 'commercial' },
+        dailyPoints(FROM, AS_OF + 86_400_000, (t) => byMonth(SEASON.map((v, i) => v * 10 * (1 + wobble * Math.sin(i + t / 3e10))))(t) * (t >= at('2025-12-01') ? dec2025 : 1)),
+        AS_OF,
+      );
+    const fleet = Array.from({ length: 10 }, (_, i) => meter(`F${i}`, 1.2, 0.02 * i));
+    const ctx = context(AS_OF, [...fleet, meter('ODD', 1.9, 0.01)]);
+    ctx.fleetIndex = fleetYoyIndex(ctx);
+    const dec = yoyDeviation(ctx).filter((a) => a.periodStart === at('2025-12-01'));
+    expect(dec.map((a) => a.meterId).sort()).toEqual([...fleet.map((f) => f.info.meterId), 'ODD'].sort());
+    const odd = dec.find((a) => a.meterId === 'ODD')!;
+    const cold = dec.filter((a) => a.meterId !== 'ODD').map((a) => a.score);
+    expect(Math.max(...cold)).toBeLessThan(2);
+    expect(odd.score).toBeGreaterThan(3);
+    expect(odd.evidence).toMatchObject({ fleetChangePercent: expect.closeTo(20, 0) });
+  });
+});

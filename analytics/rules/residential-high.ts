@@ -20,7 +20,7 @@ export function residentialHigh(ctx: BatchContext): AlertCandidate[] {
       const history = months.filter((o) => o !== m).map((o) => o.usage);
       // Against the same month last year when there is one (season cancels out); else
       // against the other months, capped low: without last year, season is unknown.
-      const seasonal = seasonalZ(s, m.start, ctx.asOf);
+      const seasonal = seasonalZ(s, m.start, ctx.asOf, ctx.fleetIndex);
       const z = seasonal ?? Math.min(2, robustZ(m.usage, history, 2, 8) / 2);
       const monthlyVisit = m.usage >= ctx.cfg.residentialMonthlyVisit;
       out.push(

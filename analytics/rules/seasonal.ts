@@ -1,6 +1,6 @@
-import { robustSd } from '../stats.ts';
+import { median, robustSd } from '../stats.ts';
 import type { MonthUsage } from '../batch/monthly-usage.ts';
-import { completeMonths, type MeterSeries } from './context.ts';
+import { completeMonths, type BatchContext, type MeterSeries } from './context.ts';
 
 /** Below this a month's usage is too small for a ratio to mean anything (m³). */
 export const MIN_BASE_M3 = 1;
@@ -17,20 +17,52 @@ export function yearPairs(s: MeterSeries, asOf: number): { m: MonthUsage; prev: 
   return pairs;
 }
 
-const logRatio = (p: { m: MonthUsage; prev: MonthUsage }) => Math.log(Math.max(p.m.usage, 0.01) / p.prev.usage);
+export const logRatio = (p: { m: MonthUsage; prev: MonthUsage }) => Math.log(Math.max(p.m.usage, 0.01) / p.prev.usage);
+
+/** Fewer meters than this in a category and month say nothing about the weather. */
+const MIN_FLEET = 5;
+
+/**
+ * The fleet's own year-over-year change per category and month: the median log ratio of
+ * every meter of that category. A colder winter (or a lockdown) moves the whole fleet;
+ * subtracting it leaves what is particular to one customer — weather normalisation
+ * (issue: analytics, item 2) without a temperature series.
+ */
+export function fleetYoyIndex(ctx: BatchContext): FleetIndex {
+  const byKey = new Map<string, number[]>();
+  for (const s of ctx.meters.values()) {
+    const category = s.info.category ?? 'unknown';
+    for (const p of yearPairs(s, ctx.asOf)) {
+      const k = `${category}|${p.m.start}`;
+      const list = byKey.get(k) ?? [];
+      list.push(logRatio(p));
+      byKey.set(k, list);
+    }
+  }
+  const index: FleetIndex = new Map();
+  for (const [k, list] of byKey) if (list.length >= MIN_FLEET) index.set(k, median(list));
+  return index;
+}
+
+export type FleetIndex = Map<string, number>;
+
+/** A meter's log ratio for a month with the fleet's change for that month taken out. */
+export function adjustedLogRatio(s: MeterSeries, p: { m: MonthUsage; prev: MonthUsage }, index: FleetIndex | undefined): number {
+  return logRatio(p) - (index?.get(`${s.info.category ?? 'unknown'}|${p.m.start}`) ?? 0);
+}
 
 /**
  * How many of its own usual year-over-year swings this month lies from the same month last
  * year: season (and the customer's habits) cancel out, so a winter that is as cold as the
  * last one scores near 0 however much gas it burns. Undefined without last year's month.
  */
-export function seasonalZ(s: MeterSeries, monthStart: number, asOf: number): number | undefined {
+export function seasonalZ(s: MeterSeries, monthStart: number, asOf: number, index?: FleetIndex): number | undefined {
   const pairs = yearPairs(s, asOf);
   const self = pairs.find((p) => p.m.start === monthStart);
   if (!self) return undefined;
-  const others = pairs.filter((p) => p !== self).map(logRatio);
+  const others = pairs.filter((p) => p !== self).map((p) => adjustedLogRatio(s, p, index));
   const spread = others.length >= 3 ? Math.max(robustSd(others), 0.1) : 0.25;
-  return logRatio(self) / spread;
+  return adjustedLogRatio(s, self, index) / spread;
 }
 
 /** Spread of month-on-same-month-last-year differences (m³): how well last year predicts this one. */
