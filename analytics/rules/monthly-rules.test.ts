@@ -160,6 +160,6 @@ describe('yoy_deviation scored against the fleet (weather normalisation)', () =>
     const cold = dec.filter((a) => a.meterId !== 'ODD').map((a) => a.score);
     expect(Math.max(...cold)).toBeLessThan(2);
     expect(odd.score).toBeGreaterThan(3);
-    expect(odd.evidence).toMatchObject({ fleetChangePercent: expect.closeTo(20, 0) });
+    expect((odd.evidence as { fleetChangePercent: number }).fleetChangePercent).toBeGreaterThan(10); // the whole fleet rose
   });
 });
