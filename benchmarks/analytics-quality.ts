@@ -1,0 +1,62 @@
+/**
+ * Detection quality on a simulated fleet (issue: analytics, item 5): precision and recall per
+ * rule, against the simulator's ground truth, with everything driven from outside — a fresh
+ * meterwatch, `meterwatch simulate` back-filling the fleet through MQTT and HTTP, then
+ * POST /api/analytics/run and GET /api/alerts.
+ *
+ *   npm run bench:quality -- [--meters 10000] [--months 25] [--faults 2%] [--seed 42]
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { matchTruth, type AlertOut, type ExpectedAlert } from './quality/match-truth.ts';
+import { postJson, startSystem } from './support/system.ts';
+
+const { values } = parseArgs({ options: { meters: { type: 'string', default: '10000' }, months: { type: 'string', default: '25' }, faults: { type: 'string', default: '2%' }, seed: { type: 'string', default: '42' } } });
+const ZONE = 'Asia/Shanghai';
+
+function run(cmd: string, args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((res, rej) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+    child.once('exit', (code) => (code === 0 ? res() : rej(new Error(`${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function allAlerts(url: string): Promise<AlertOut[]> {
+  const out: AlertOut[] = [];
+  let cursor: string | undefined;
+  do {
+    const body = (await (await fetch(`${url}/api/alerts?limit=20000${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { items: AlertOut[]; next?: string };
+    out.push(...body.items);
+    cursor = body.next;
+  } while (cursor);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const system = await startSystem({ MW_TIMEZONE: ZONE });
+  const truthFile = join(system.dataDir, 'truth.jsonl');
+  try {
+    const t0 = performance.now();
+    await run(process.execPath, ['--import', 'tsx', 'main.ts', 'simulate', '--meters', values.meters!, '--months', values.months!, '--faults', values.faults!, '--seed', values.seed!, '--url', system.url, '--mqtt', system.mqttUrl, '--truth', truthFile, '--no-progress'], { MW_LOG_LEVEL: 'warn' });
+    const backfillSeconds = +((performance.now() - t0) / 1000).toFixed(1);
+    const run1 = (await postJson(`${system.url}/api/analytics/run`, { asOf: Date.now() })) as { durationMs: number; phasesMs: unknown };
+    const alerts = await allAlerts(system.url);
+    const truth = readFileSync(truthFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ExpectedAlert & { kind: string }).filter((l) => l.kind === 'expected_alert');
+    const perRule = matchTruth(alerts, truth, ZONE);
+    const result = { at: new Date().toISOString(), meters: Number(values.meters), months: Number(values.months), faults: values.faults, seed: Number(values.seed), backfillSeconds, analyticsMs: run1.durationMs, phasesMs: run1.phasesMs, alerts: alerts.length, expected: truth.length, perRule };
+    const dir = resolve('benchmarks/results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `analytics-quality-${new Date().toISOString().slice(0, 10)}-${values.meters}.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\nwritten ${file}\n`);
+  } finally {
+    await system.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:quality failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
