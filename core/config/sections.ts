@@ -114,7 +114,7 @@ export const ingest = {
     'MW_INGEST_AUTH',
     z.enum(['auto', 'none', 'hmac']),
     'auto',
-    'device and API authentication: none, hmac (password = HMAC of the device under MW_INGEST_SECRET), or auto (hmac when MW_INGEST_SECRET is set, else none with a warning when listening beyond loopback)',
+    'device and API authentication: none, hmac (password = HMAC of the device under MW_INGEST_SECRET), or auto (none only when MQTT and HTTP bind to loopback, else hmac); npm start sets none for the single-machine trial',
   ),
   secret: optionalSetting('MW_INGEST_SECRET', z.string().min(16), 'server secret for device credentials (at least 16 characters; needed unless auth is none)'),
   apiToken: optionalSetting('MW_API_TOKEN', z.string().min(16), 'bearer token for the HTTP ingest endpoints (needed unless auth is none)'),

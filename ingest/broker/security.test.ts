@@ -27,7 +27,8 @@ describe('device security', () => {
 
   it('allows auth none only on loopback or when chosen, and needs a secret otherwise', () => {
     expect(resolveAuthMode('auto', ['127.0.0.1', '::1'], undefined)).toBe('none');
-    expect(resolveAuthMode('auto', ['0.0.0.0'], undefined)).toBe('none');
+    expect(() => resolveAuthMode('auto', ['0.0.0.0'], undefined)).toThrow(/MW_INGEST_SECRET/);
+    expect(resolveAuthMode('none', ['0.0.0.0'], undefined)).toBe('none');
     expect(openToNetwork('none', ['0.0.0.0'])).toBe(true);
     expect(openToNetwork('none', ['127.0.0.1'])).toBe(false);
     expect(resolveAuthMode('auto', ['0.0.0.0'], SECRET)).toBe('hmac');

@@ -22,15 +22,15 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
- * `auto` means credentials as soon as a secret is configured. Without one, devices connect
- * as interface.md describes them (no credentials), and the caller warns when that is open
- * beyond loopback (`openToNetwork`). `hmac` without a secret is a configuration error.
+ * `auto` means `none` only when every listener is on loopback; anything reachable from the
+ * network gets credentials unless `none` is chosen explicitly (issue 3 item 5). `npm start`,
+ * the single-machine trial, chooses `none` explicitly; the caller warns about it.
  */
 export function resolveAuthMode(setting: 'auto' | 'none' | 'hmac', hosts: readonly string[], secret: string | undefined): AuthMode {
-  const mode: AuthMode = setting === 'auto' ? (secret ? 'hmac' : 'none') : setting;
+  const mode: AuthMode = setting === 'auto' ? (hosts.every(isLoopback) ? 'none' : 'hmac') : setting;
   if (mode === 'hmac' && !secret) {
     throw new MeterwatchError(ErrorCodes.CONFIG_INVALID, `device authentication is on (MW_INGEST_AUTH=${setting}, listening on ${hosts.join(', ')}) but MW_INGEST_SECRET is not set`, {
-      hint: 'set MW_INGEST_SECRET (and MW_API_TOKEN for HTTP ingest), or set MW_INGEST_AUTH=none or auto',
+      hint: 'set MW_INGEST_SECRET (and MW_API_TOKEN for HTTP ingest), bind MW_MQTT_HOST and MW_HTTP_HOST to 127.0.0.1, or choose MW_INGEST_AUTH=none explicitly (npm start does, for a single-machine trial)',
     });
   }
   return mode;
