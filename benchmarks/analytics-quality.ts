@@ -45,6 +45,11 @@ async function main(): Promise<void> {
     const alerts = await allAlerts(system.url);
     const truth = readFileSync(truthFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ExpectedAlert & { kind: string }).filter((l) => l.kind === 'expected_alert');
     const perRule = matchTruth(alerts, truth, ZONE);
+    // Keep the evidence for whoever investigates a miss.
+    const keep = resolve('benchmarks/results/tmp', `quality-${values.meters}-${values.seed}`);
+    mkdirSync(keep, { recursive: true });
+    writeFileSync(join(keep, 'truth.jsonl'), readFileSync(truthFile));
+    writeFileSync(join(keep, 'alerts.json'), JSON.stringify(alerts));
     const result = { at: new Date().toISOString(), meters: Number(values.meters), months: Number(values.months), faults: values.faults, seed: Number(values.seed), backfillSeconds, analyticsMs: run1.durationMs, phasesMs: run1.phasesMs, alerts: alerts.length, expected: truth.length, perRule };
     const dir = resolve('benchmarks/results');
     mkdirSync(dir, { recursive: true });

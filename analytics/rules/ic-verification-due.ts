@@ -13,9 +13,13 @@ export function icVerificationDue(ctx: BatchContext): AlertCandidate[] {
   for (const s of ctx.meters.values()) {
     if (s.info.kind !== 'ic' || s.info.status !== 'active' || s.info.activatedAt === undefined) continue;
     const on = DateTime.fromMillis(s.info.activatedAt, { zone: ctx.zone });
+    // Visits due before the meter's first reading reached meterwatch are history nobody
+    // can still act on (a fleet registered today with years of service behind it).
+    const since = (s.firstTs ?? s.info.activatedAt) - 86_400_000;
     for (let visit = 0; ; visit++) {
       const due = on.plus({ months: 1 + 3 * visit });
       if (due.toMillis() > ctx.asOf) break;
+      if (due.toMillis() < since) continue;
       out.push(
         candidate(s.info, 'ic_verification_due', {
           severity: 'info',

@@ -10,6 +10,8 @@ import { allowedAdvance, delta, hours, monthPeriod, type ReadingInterval } from 
  * highest flow as value. A delta beyond Qmax × hours is a broken meter, not a large flow.
  */
 export function largeFlow(i: ReadingInterval, cfg: RuleConfig, zone: string): AlertCandidate | undefined {
+  // A regulator station's meter carries a district: it is not a customer in the ≥40 m³/h class.
+  if (i.meter.category === 'supply') return undefined;
   const threshold = thresholdFor(cfg.largeFlow, i.meter, cfg);
   const h = hours(i);
   const d = delta(i);
