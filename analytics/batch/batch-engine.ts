@@ -51,7 +51,9 @@ export function intervalCandidates(rows: readonly IntervalRow[], ctx: BatchConte
     const tamper = tamperFlags(i, ctx.zone);
     if (tamper) out.push(tamper);
     const flow = largeFlow(i, ctx.cfg, ctx.zone);
-    if (flow) {
+    // A calendar-month rule: the batch judges months that ended by asOf; the month in
+    // progress is the stream's (it raises the alert live as the flow is seen).
+    if (flow && flow.periodEnd <= ctx.asOf) {
       const key = `${flow.meterId}|${flow.periodStart}`;
       const seen = peak.get(key);
       if (!seen || flow.value > seen.value) peak.set(key, flow);

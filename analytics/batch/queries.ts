@@ -2,6 +2,9 @@ import type { MeterCategory, MeterKind, MeterStatus } from '../../core/types.ts'
 import { epochMs, sqlString, sqlTimestamp, type SqlClient } from '../../storage/sql.ts';
 
 /**
+ * Estimated reads (估表, domain.md §3) are not measurements: every query here leaves them
+ * out, so an estimate never looks like usage, a backwards register or a live meter.
+ *
  * The SQL the batch rules push down to QuestDB: each query returns one row per meter, per
  * meter-month, or per suspicious reading interval — never the raw series.
  */
@@ -80,7 +83,7 @@ export function monthlyReads(sql: SqlClient, asOf: number, zone: string): Promis
   return sql.query<MonthRow>(
     `SELECT meter_id, ${epochMs('ts')} ts, ${epochMs('t0')} t0, ${epochMs('t1')} t1, r0, r1, n, max_flow FROM (
        SELECT meter_id, ts, min(ts) t0, max(ts) t1, first(reading) r0, last(reading) r1, count() n, max(flow) max_flow
-       FROM readings WHERE ts < ${sqlTimestamp(until)}
+       FROM readings WHERE ts < ${sqlTimestamp(until)} AND NOT estimated
        SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${sqlString(zone)}
      )`,
   );
@@ -95,7 +98,7 @@ export interface LatestRow {
 
 /** The newest reading of every meter at `asOf`. */
 export function latestReads(sql: SqlClient, asOf: number): Promise<LatestRow[]> {
-  return sql.query<LatestRow>(`SELECT meter_id, ${epochMs('ts')} ts, reading FROM readings WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id`);
+  return sql.query<LatestRow>(`SELECT meter_id, ${epochMs('ts')} ts, reading FROM readings WHERE ts <= ${sqlTimestamp(asOf)} AND NOT estimated LATEST ON ts PARTITION BY meter_id`);
 }
 
 export interface FlatRow {
@@ -116,17 +119,17 @@ export interface FlatRow {
 export function lastRegisterChange(sql: SqlClient, asOf: number): Promise<FlatRow[]> {
   const until = sqlTimestamp(asOf);
   return sql.query<FlatRow>(
-    `WITH last AS (SELECT meter_id, reading lr FROM readings WHERE ts <= ${until} LATEST ON ts PARTITION BY meter_id),
+    `WITH last AS (SELECT meter_id, reading lr FROM readings WHERE ts <= ${until} AND NOT estimated LATEST ON ts PARTITION BY meter_id),
      chg AS (
        SELECT r.meter_id meter_id, max(CASE WHEN abs(r.reading - last.lr) > 0.001 THEN r.ts ELSE NULL END) last_change,
               min(r.ts) first_ts, count() reads
        FROM readings r JOIN last ON (meter_id)
-       WHERE r.ts <= ${until}
+       WHERE r.ts <= ${until} AND NOT r.estimated
        GROUP BY r.meter_id
      )
      SELECT r.meter_id meter_id, ${epochMs('chg.last_change')} last_change, ${epochMs('chg.first_ts')} first_ts, chg.reads reads, ${epochMs('min(r.ts)')} flat_since
      FROM readings r JOIN chg ON (meter_id)
-     WHERE r.ts <= ${until} AND (chg.last_change IS NULL OR r.ts > chg.last_change)
+     WHERE r.ts <= ${until} AND NOT r.estimated AND (chg.last_change IS NULL OR r.ts > chg.last_change)
      GROUP BY r.meter_id, chg.last_change, chg.first_ts, chg.reads`,
   );
 }
@@ -155,7 +158,7 @@ export function suspiciousIntervals(sql: SqlClient, since: number, asOf: number,
        SELECT meter_id, ts, reading, flow, flags,
               lag(ts) OVER (PARTITION BY meter_id ORDER BY ts) prev_ts,
               lag(reading) OVER (PARTITION BY meter_id ORDER BY ts) prev_reading
-       FROM readings WHERE ts < ${sqlTimestamp(asOf)}
+       FROM readings WHERE ts < ${sqlTimestamp(asOf)} AND NOT estimated
      )
      SELECT w.meter_id meter_id, w.ts ts, w.reading reading, w.flow flow, w.flags flags, w.prev_ts prev_ts, w.prev_reading prev_reading, q.qmax qmax
      FROM w LEFT JOIN q ON (meter_id)

@@ -16,16 +16,20 @@ export function bulkBalance(ctx: BatchContext): AlertCandidate[] {
     if (!bulk || houseIds.length === 0) continue;
     const houses = houseIds.map((id) => ctx.meters.get(id)).filter((h) => h !== undefined);
     const houseMonths = houses.map((h) => new Map(completeMonths(h, ctx.asOf).map((m) => [m.start, m.usage])));
+    // A household that has stopped reporting (last read before the month) registers nothing
+    // for the month: its gas shows as loss, as it does to the bulk meter (dead or removed
+    // household meters are a cause of loss). One whose next read is still due is unknown.
+    const lastRead = houses.map((h) => h.latest?.ts ?? h.points[h.points.length - 1]?.t ?? Number.NEGATIVE_INFINITY);
     const rows: { start: number; end: number; bulk: number; sum: number; share: number }[] = [];
     for (const m of completeMonths(bulk, ctx.asOf)) {
       if (m.usage <= 0) continue;
       let sum = 0;
       let complete = true;
-      for (const hm of houseMonths) {
+      houseMonths.forEach((hm, k) => {
         const v = hm.get(m.start);
-        if (v === undefined) complete = false;
-        else sum += v;
-      }
+        if (v !== undefined) sum += v;
+        else if (lastRead[k]! >= m.start) complete = false;
+      });
       // Households without reads for the month would look like loss: skip such months.
       if (!complete || houses.length < houseIds.length) continue;
       rows.push({ start: m.start, end: m.end, bulk: m.usage, sum, share: (m.usage - sum) / m.usage });

@@ -12,6 +12,8 @@ export function yearPairs(s: MeterSeries, asOf: number): { m: MonthUsage; prev: 
   for (let i = 12; i < s.months.length; i++) {
     const m = s.months[i]!;
     const prev = s.months[i - 12]!;
+    // A month before gas-on is not a baseline (domain.md §2: newly activated customers).
+    if (s.info.activatedAt !== undefined && prev.start < s.info.activatedAt) continue;
     if (byStart.has(m.start) && byStart.has(prev.start) && prev.usage >= MIN_BASE_M3) pairs.push({ m, prev });
   }
   return pairs;

@@ -2,8 +2,11 @@ import type { AlertCandidate } from '../alerts/alert-candidate.ts';
 import { clampScore, median, robustSd, round } from '../stats.ts';
 import { candidate, completeMonths, type BatchContext } from './context.ts';
 
-/** A bypass shows as usage at least this far below last year's, sustained (log ratio −0.45 ≈ −36 %). */
-const SHIFT = 0.45;
+/**
+ * A bypass shows as usage at least this far below last year's, sustained (log ratio −0.55 ≈
+ * −42 %): deeper than an ordinary change of habit, which yoy_deviation reports.
+ */
+const SHIFT = 0.55;
 const MIN_BEFORE = 3;
 /** One complete month after the change point is enough to raise it; more months raise the score. */
 const MIN_AFTER = 1;

@@ -10,6 +10,8 @@ export class RegistryCache {
   private meters = new Map<string, MeterInfo>();
   private replacements = new Map<string, number[]>();
   private timer: NodeJS.Timeout | undefined;
+  private loadedAt = 0;
+  private inFlight: Promise<void> | undefined;
 
   constructor(private readonly sql: SqlClient, private readonly log: Logger, private readonly refreshMs = 30_000) {}
 
@@ -20,6 +22,17 @@ export class RegistryCache {
   /** True when a replacement was recorded in (from, to] for this meter. */
   replacedBetween(meterId: string, from: number, to: number): boolean {
     return replacedBetween(this.replacements, meterId, from, to);
+  }
+
+  knows(meterId: string): boolean {
+    return this.meters.has(meterId);
+  }
+
+  /** Refreshes unless the copy is younger than `maxAgeMs`; concurrent callers share one reload. */
+  refreshIfStale(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.loadedAt < maxAgeMs) return Promise.resolve();
+    this.inFlight ??= this.refresh().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
   }
 
   get size(): number {
@@ -34,6 +47,7 @@ export class RegistryCache {
       const next = new Map<string, MeterInfo>();
       for (const r of rows) next.set(r.meter_id, meterInfoFromRow(r, blacklist.has(r.meter_id) || (r.customer_id !== null && blacklist.has(r.customer_id))));
       this.meters = next;
+      this.loadedAt = now;
     } catch (err) {
       this.log.warn({ err }, 'registry refresh failed; keeping the previous copy');
     }

@@ -31,10 +31,18 @@ export class StreamEngine {
   async start(): Promise<void> {
     for (const r of await latestReads(this.deps.sql, Date.now() + 86_400_000)) this.last.set(r.meter_id, { ts: r.ts, reading: r.reading });
     this.off = this.deps.bus.on('readings.accepted', ({ readings }) => {
-      const candidates = this.evaluate(readings);
-      if (candidates.length === 0) return;
-      this.stats.candidates += candidates.length;
-      this.pending = this.deps.sink.submit(candidates).catch((err: unknown) => this.deps.log.error({ err }, 'stream alerts not stored'));
+      // Batches are judged in arrival order; one whose meters the registry copy does not know
+      // yet (a fleet registered a moment ago) waits for a refresh, so a regulator station is
+      // not mistaken for a customer.
+      this.pending = this.pending
+        .then(async () => {
+          if (readings.some((r) => !this.deps.registry.knows(r.meterId))) await this.deps.registry.refreshIfStale(1_000);
+          const candidates = this.evaluate(readings);
+          if (candidates.length === 0) return;
+          this.stats.candidates += candidates.length;
+          await this.deps.sink.submit(candidates);
+        })
+        .catch((err: unknown) => this.deps.log.error({ err }, 'stream alerts not stored'));
     });
     this.deps.log.info({ meters: this.last.size }, 'stream rules ready');
   }
@@ -50,6 +58,7 @@ export class StreamEngine {
     const sorted = [...readings].sort((a, b) => (a.meterId === b.meterId ? a.ts - b.ts : a.meterId < b.meterId ? -1 : 1));
     for (const r of sorted) {
       this.stats.readings++;
+      if (r.estimated) continue; // an estimate (估表) is not a measurement
       const prev = this.last.get(r.meterId);
       if (prev && r.ts <= prev.ts) {
         if (r.ts < prev.ts) this.stats.outOfOrder++;
