@@ -19,7 +19,7 @@ import { tamperChangePoint } from '../rules/tamper-change-point.ts';
 import { usageWhileInactive } from '../rules/usage-while-inactive.ts';
 import { yoyDeviation } from '../rules/yoy-deviation.ts';
 import { loadBatchContext } from './load-context.ts';
-import { fleetYoyIndex } from '../rules/seasonal.ts';
+import { fleetSeasonalShape, fleetYoyIndex } from '../rules/seasonal.ts';
 import { replacedBetween, replacementIndex, replacementsUpTo, suspiciousIntervals, type IntervalRow } from './queries.ts';
 
 export interface RunSummary extends SubmitResult {
@@ -83,6 +83,7 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   lap('wal');
   const ctx = await loadBatchContext(sql, asOf, zone, cfg);
   ctx.fleetIndex = fleetYoyIndex(ctx);
+  ctx.fleetShape = fleetSeasonalShape(ctx);
   lap('context');
   const rateFloor = Math.min(cfg.largeFlow * cfg.blacklistFactor, ...[...ctx.meters.values()].map((m) => m.info.qmax ?? Infinity).map((q) => q * 1.2));
   const [intervals, replaced] = await Promise.all([suspiciousIntervals(sql, 0, asOf, rateFloor), replacementsUpTo(sql, asOf)]);

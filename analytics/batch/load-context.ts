@@ -4,7 +4,7 @@ import type { SqlClient } from '../../storage/sql.ts';
 import type { BatchContext, MeterInfo, MeterSeries, RuleConfig, StatusInterval } from '../rules/context.ts';
 import { loadBlacklist } from './blacklist.ts';
 import { monthlyUsage, type RegisterPoint } from './monthly-usage.ts';
-import { lastRegisterChange, latestReads, monthlyReads, registryAsOf, statusHistory, type RegistryRow } from './queries.ts';
+import { lastRegisterChange, latestContacts, latestReads, monthlyReads, registryAsOf, statusHistory, type RegistryRow } from './queries.ts';
 
 export function meterInfoFromRow(r: RegistryRow, blacklisted: boolean): MeterInfo {
   return {
@@ -36,13 +36,14 @@ export function statusIntervals(rows: readonly { ts: number; status: MeterStatus
 
 /** Everything the batch rules need as of `asOf`, in a handful of pushed-down queries. */
 export async function loadBatchContext(sql: SqlClient, asOf: number, zone: string, cfg: RuleConfig): Promise<BatchContext> {
-  const [registry, history, monthRows, latest, changes, blacklist] = await Promise.all([
+  const [registry, history, monthRows, latest, changes, blacklist, contacts] = await Promise.all([
     registryAsOf(sql, asOf),
     statusHistory(sql, asOf),
     monthlyReads(sql, asOf, zone),
     latestReads(sql, asOf),
     lastRegisterChange(sql, asOf),
     loadBlacklist(sql, asOf),
+    latestContacts(sql, asOf),
   ]);
   const meters = new Map<string, MeterSeries>();
   const series = (id: string): MeterSeries => {
@@ -92,6 +93,7 @@ export async function loadBatchContext(sql: SqlClient, asOf: number, zone: strin
     for (const m of s.months) m.reads = counts?.get(m.start) ?? 0;
   }
   for (const l of latest) series(l.meter_id).latest = { ts: l.ts, reading: l.reading };
+  for (const c of contacts) series(c.meter_id).lastContact = c.ts;
   for (const c of changes) {
     const s = series(c.meter_id);
     s.lastChange = c.last_change ?? undefined;

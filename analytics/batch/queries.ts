@@ -101,6 +101,11 @@ export function latestReads(sql: SqlClient, asOf: number): Promise<LatestRow[]> 
   return sql.query<LatestRow>(`SELECT meter_id, ${epochMs('ts')} ts, reading FROM readings WHERE ts <= ${sqlTimestamp(asOf)} AND NOT estimated LATEST ON ts PARTITION BY meter_id`);
 }
 
+/** The newest contact of every meter, estimated reads included: a reader who estimated was there. */
+export function latestContacts(sql: SqlClient, asOf: number): Promise<LatestRow[]> {
+  return sql.query<LatestRow>(`SELECT meter_id, ${epochMs('ts')} ts, reading FROM readings WHERE ts <= ${sqlTimestamp(asOf)} LATEST ON ts PARTITION BY meter_id`);
+}
+
 export interface FlatRow {
   meter_id: string;
   /** the newest read whose register differs from the current one (null: never changed) */

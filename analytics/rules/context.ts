@@ -36,6 +36,8 @@ export interface MeterSeries {
   /** highest reported flow per month start */
   monthPeakFlow: Map<number, number>;
   latest?: { ts: number; reading: number } | undefined;
+  /** newest contact, an estimated read included (dead_meter: the reader did visit) */
+  lastContact?: number | undefined;
   /** newest read whose register differs from the current value; undefined when it never changed */
   lastChange?: number | undefined;
   /** first read showing the current register value: flat from here on */
@@ -54,6 +56,8 @@ export interface BatchContext {
   households: Map<string, string[]>;
   /** the fleet's year-over-year change per category and month (rules/seasonal.ts), filled by the batch engine */
   fleetIndex?: Map<string, number> | undefined;
+  /** the fleet's seasonal shape per category and month (rules/seasonal.ts), filled by the batch engine */
+  fleetShape?: Map<string, number> | undefined;
 }
 
 export const INACTIVE_STATUSES: readonly MeterStatus[] = ['vacant', 'suspended', 'sealed', 'removed'];

@@ -27,7 +27,7 @@ export function deadMeter(ctx: BatchContext): AlertCandidate[] {
     if (s.info.status !== 'active' || s.info.category === 'supply') continue;
     const cadence = cadenceMs(s, ctx.cfg);
     // Newly activated meters get one cadence before silence counts.
-    const since = s.latest?.ts ?? s.info.activatedAt;
+    const since = s.lastContact ?? s.latest?.ts ?? s.info.activatedAt;
     if (since === undefined || since > ctx.asOf) continue;
     const silence = ctx.asOf - since;
     if (silence <= cadence) {

@@ -72,3 +72,28 @@ export function yoyDifferenceSd(s: MeterSeries, asOf: number): number | undefine
   const diffs = yearPairs(s, asOf).map((p) => p.m.usage - p.prev.usage);
   return diffs.length >= 3 ? robustSd(diffs) : undefined;
 }
+
+/**
+ * The fleet's seasonal shape per category and month: the median, over meters of the
+ * category, of the month's usage over the meter's own median month. A month's usage divided
+ * by it is the customer's de-seasonalised level (used where there is no year of history).
+ */
+export function fleetSeasonalShape(ctx: BatchContext): FleetIndex {
+  const byKey = new Map<string, number[]>();
+  for (const s of ctx.meters.values()) {
+    const months = completeMonths(s, ctx.asOf);
+    if (months.length < 6) continue;
+    const own = median(months.map((m) => m.usage));
+    if (!(own > 0)) continue;
+    const category = s.info.category ?? 'unknown';
+    for (const m of months) {
+      const k = `${category}|${m.start}`;
+      const list = byKey.get(k) ?? [];
+      list.push(m.usage / own);
+      byKey.set(k, list);
+    }
+  }
+  const shape: FleetIndex = new Map();
+  for (const [k, list] of byKey) if (list.length >= MIN_FLEET) shape.set(k, median(list));
+  return shape;
+}

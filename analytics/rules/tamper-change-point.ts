@@ -21,39 +21,68 @@ const MIN_MONTHLY = 5;
  * down and stays down, while before it the customer tracked last year. Season cancels out
  * in the year-over-year ratio. Bulk meters have bulk_drop for the same shape.
  */
+interface Point {
+  start: number;
+  end: number;
+  r: number;
+}
+
+/** The best sustained step down in a log series, or undefined. `centered`: before the step the series sits near 0. */
+function findStep(series: readonly Point[], centered: boolean): { k: number; shift: number; z: number } | undefined {
+  let best: { k: number; shift: number; z: number } | undefined;
+  for (let k = MIN_BEFORE; k <= series.length - MIN_AFTER; k++) {
+    const before = series.slice(0, k).map((x) => x.r);
+    const after = series.slice(k).map((x) => x.r);
+    const mb = median(before);
+    const ma = median(after);
+    const shift = mb - ma;
+    // Before: steady (near last year); after: every month clearly below it.
+    if (shift < SHIFT || (centered && Math.abs(mb) > SHIFT / 2) || Math.max(...after) > mb - (2 * SHIFT) / 3) continue;
+    // A bypass lets part of the gas through the meter; a register that stopped is stuck or dead.
+    if (Math.min(...after) < mb + PASSES_SOME) continue;
+    const sd = Math.max(robustSd([...before.map((v) => v - mb), ...after.map((v) => v - ma)]), 0.05);
+    const z = (shift / sd) * Math.min(1, Math.sqrt(after.length / 3));
+    if (!best || z > best.z) best = { k, shift, z };
+  }
+  return best;
+}
+
 export function tamperChangePoint(ctx: BatchContext): AlertCandidate[] {
   const out: AlertCandidate[] = [];
   for (const s of ctx.meters.values()) {
     if (s.info.category === 'supply' || s.info.category === 'residential_bulk' || s.info.status !== 'active') continue;
     const complete = new Map(completeMonths(s, ctx.asOf).map((m) => [m.start, m]));
-    if (complete.size < 12 + MIN_BEFORE + MIN_AFTER) continue;
+    if (complete.size < MIN_BEFORE + MIN_AFTER) continue;
     if (median([...complete.values()].map((m) => m.usage)) < MIN_MONTHLY) continue;
     // A register standing still now is stuck_meter's case, not a bypass.
     if (s.latest && s.flatSince !== undefined && s.latest.ts - s.flatSince >= ctx.cfg.stuckWindow) continue;
-    const ratios: { start: number; end: number; r: number }[] = [];
+    // Preferred: against the same month last year. Without a year of history before the
+    // step: the month's level over the fleet's seasonal shape for the category.
+    const ratios: Point[] = [];
     for (let i = 12; i < s.months.length; i++) {
       const m = complete.get(s.months[i]!.start);
       const prev = complete.get(s.months[i - 12]!.start);
       if (m && prev && prev.usage >= 1) ratios.push({ start: m.start, end: m.end, r: Math.log(Math.max(m.usage, 0.01) / prev.usage) });
     }
-    let best: { k: number; shift: number; z: number } | undefined;
-    for (let k = MIN_BEFORE; k <= ratios.length - MIN_AFTER; k++) {
-      const before = ratios.slice(0, k).map((x) => x.r);
-      const after = ratios.slice(k).map((x) => x.r);
-      const mb = median(before);
-      const ma = median(after);
-      const shift = mb - ma;
-      // Before: near last year; after: every month clearly below it.
-      if (shift < SHIFT || Math.abs(mb) > SHIFT / 2 || Math.max(...after) > mb - (2 * SHIFT) / 3) continue;
-      // A bypass lets part of the gas through the meter; a register that stopped is stuck or dead.
-      if (Math.min(...after) < PASSES_SOME) continue;
-      const sd = Math.max(robustSd([...before.map((v) => v - mb), ...after.map((v) => v - ma)]), 0.05);
-      const z = (shift / sd) * Math.min(1, Math.sqrt(after.length / 3));
-      if (!best || z > best.z) best = { k, shift, z };
+    let basis: 'year_over_year' | 'fleet_season' = 'year_over_year';
+    let series: Point[] = ratios;
+    let best = ratios.length >= MIN_BEFORE + MIN_AFTER ? findStep(ratios, true) : undefined;
+    if (!best && ctx.fleetShape) {
+      const levels: Point[] = [];
+      for (const m of complete.values()) {
+        const shape = ctx.fleetShape.get(`${s.info.category ?? 'unknown'}|${m.start}`);
+        if (shape !== undefined && shape > 0) levels.push({ start: m.start, end: m.end, r: Math.log(Math.max(m.usage, 0.01) / shape) });
+      }
+      levels.sort((a, b) => a.start - b.start);
+      best = levels.length >= MIN_BEFORE + MIN_AFTER ? findStep(levels, false) : undefined;
+      if (best) {
+        basis = 'fleet_season';
+        series = levels;
+      }
     }
     if (!best) continue;
-    const change = ratios[best.k]!;
-    const last = ratios[ratios.length - 1]!;
+    const change = series[best.k]!;
+    const last = series[series.length - 1]!;
     out.push(
       candidate(s.info, 'tamper', {
         severity: 'critical',
@@ -62,8 +91,8 @@ export function tamperChangePoint(ctx: BatchContext): AlertCandidate[] {
         value: round((Math.exp(-best.shift) - 1) * 100, 1),
         threshold: round((Math.exp(-SHIFT) - 1) * 100, 1),
         score: clampScore(best.z),
-        message: `usage stepped down ${round((1 - Math.exp(-best.shift)) * 100, 0)} % against last year from this month on and stayed down (change point)`,
-        evidence: { kind: 'change_point', changeMonth: change.start, monthsAfter: ratios.length - best.k, yoyLogRatios: ratios.map((x) => ({ month: x.start, ratio: round(Math.exp(x.r), 3) })) },
+        message: `usage stepped down ${round((1 - Math.exp(-best.shift)) * 100, 0)} % ${basis === 'year_over_year' ? 'against last year' : 'against its own level, season taken out'} from this month on and stayed down (change point)`,
+        evidence: { kind: 'change_point', basis, changeMonth: change.start, monthsAfter: series.length - best.k, series: series.map((x) => ({ month: x.start, ratio: round(Math.exp(x.r), 3) })) },
       }),
     );
   }
