@@ -163,3 +163,19 @@ describe('yoy_deviation scored against the fleet (weather normalisation)', () =>
     expect((odd.evidence as { fleetChangePercent: number }).fleetChangePercent).toBeGreaterThan(10); // the whole fleet rose
   });
 });
+
+describe('tamper (change point without a year of history)', () => {
+  it('finds the step against the fleet’s seasonal shape', async () => {
+    const { tamperChangePoint } = await import('./tamper-change-point.ts');
+    const { fleetSeasonalShape } = await import('./seasonal.ts');
+    const from = at('2025-02-01');
+    const m = (id: string, step?: number) =>
+      seriesOf({ meterId: id, category: 'residential' }, dailyPoints(from, AS_OF + 86_400_000, (t) => byMonth(SEASON)(t) * (id.length % 3 === 0 ? 1.1 : 1) * (step !== undefined && t >= step ? 0.4 : 1)), AS_OF);
+    const fleet = Array.from({ length: 8 }, (_, i) => m(`N${'x'.repeat(i)}`));
+    const ctx = context(AS_OF, [...fleet, m('BYPASS', at('2025-08-01'))]);
+    ctx.fleetShape = fleetSeasonalShape(ctx);
+    const alerts = tamperChangePoint(ctx);
+    expect(alerts.map((a) => `${a.meterId}@${a.periodStart}`)).toEqual([`BYPASS@${at('2025-08-01')}`]);
+    expect(alerts[0]!.evidence).toMatchObject({ basis: 'fleet_season' });
+  });
+});
