@@ -12,7 +12,7 @@ const MIN_BEFORE = 3;
 const MIN_AFTER = 1;
 /** log(0.2): after the change the meter still registers at least a fifth of last year's use. */
 const PASSES_SOME = Math.log(0.2);
-/** Small users are too noisy for a change point to mean tampering (m³ per month, median). */
+/** Small users are too noisy for a change point to mean tampering (m³ per month, upper quartile). */
 const MIN_MONTHLY = 5;
 
 /**
@@ -37,9 +37,13 @@ function findStep(series: readonly Point[], centered: boolean): { k: number; shi
     const ma = median(after);
     const shift = mb - ma;
     // Before: steady (near last year); after: every month clearly below it.
-    if (shift < SHIFT || (centered && Math.abs(mb) > SHIFT / 2) || Math.max(...after) > mb - (2 * SHIFT) / 3) continue;
+    // (Over four months or more, the quartiles: one odd summer month does not undo a bypass.)
+    const sorted = [...after].sort((a, b) => a - b);
+    const high = after.length >= 4 ? sorted[Math.floor(0.75 * (sorted.length - 1))]! : sorted[sorted.length - 1]!;
+    const low = after.length >= 4 ? sorted[Math.floor(0.25 * (sorted.length - 1))]! : sorted[0]!;
+    if (shift < SHIFT || (centered && Math.abs(mb) > SHIFT / 2) || high > mb - (2 * SHIFT) / 3) continue;
     // A bypass lets part of the gas through the meter; a register that stopped is stuck or dead.
-    if (Math.min(...after) < mb + PASSES_SOME) continue;
+    if (low < mb + PASSES_SOME) continue;
     const sd = Math.max(robustSd([...before.map((v) => v - mb), ...after.map((v) => v - ma)]), 0.05);
     const z = (shift / sd) * Math.min(1, Math.sqrt(after.length / 3));
     if (!best || z > best.z) best = { k, shift, z };
@@ -53,7 +57,8 @@ export function tamperChangePoint(ctx: BatchContext): AlertCandidate[] {
     if (s.info.category === 'supply' || s.info.category === 'residential_bulk' || s.info.status !== 'active') continue;
     const complete = new Map(completeMonths(s, ctx.asOf).map((m) => [m.start, m]));
     if (complete.size < MIN_BEFORE + MIN_AFTER) continue;
-    if (median([...complete.values()].map((m) => m.usage)) < MIN_MONTHLY) continue;
+    const usages = [...complete.values()].map((m) => m.usage).sort((a, b) => a - b);
+    if (usages[Math.floor(0.75 * (usages.length - 1))]! < MIN_MONTHLY) continue;
     // A register standing still now is stuck_meter's case, not a bypass.
     if (s.latest && s.flatSince !== undefined && s.latest.ts - s.flatSince >= ctx.cfg.stuckWindow) continue;
     // Preferred: against the same month last year. Without a year of history before the
