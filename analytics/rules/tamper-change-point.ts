@@ -41,7 +41,8 @@ function findStep(series: readonly Point[], centered: boolean): { k: number; shi
     const sorted = [...after].sort((a, b) => a - b);
     const high = after.length >= 4 ? sorted[Math.floor(0.75 * (sorted.length - 1))]! : sorted[sorted.length - 1]!;
     const low = after.length >= 4 ? sorted[Math.floor(0.25 * (sorted.length - 1))]! : sorted[0]!;
-    if (shift < SHIFT || (centered && Math.abs(mb) > SHIFT / 2) || high > mb - (2 * SHIFT) / 3) continue;
+    // The change month itself must show the drop: that dates the tampering (异动时间).
+    if (shift < SHIFT || (centered && Math.abs(mb) > SHIFT / 2) || high > mb - (2 * SHIFT) / 3 || after[0]! > mb - (2 * SHIFT) / 3) continue;
     // A bypass lets part of the gas through the meter; a register that stopped is stuck or dead.
     if (low < mb + PASSES_SOME) continue;
     const sd = Math.max(robustSd([...before.map((v) => v - mb), ...after.map((v) => v - ma)]), 0.05);
