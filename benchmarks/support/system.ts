@@ -49,6 +49,17 @@ export async function startSystem(env: Record<string, string> = {}, root = proce
   });
   let exited = false;
   child.once('exit', () => (exited = true));
+  // The system must not outlive the benchmark, even when the benchmark is interrupted.
+  const killChild = () => {
+    if (!exited) child.kill('SIGINT');
+  };
+  process.once('exit', killChild);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killChild();
+      process.exit(130);
+    });
+  }
   const url = `http://127.0.0.1:${http}`;
   const deadline = Date.now() + 180_000;
   for (;;) {
