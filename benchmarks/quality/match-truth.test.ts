@@ -20,3 +20,12 @@ describe('matchTruth', () => {
     expect(q.dead_meter).toMatchObject({ truePositives: 1, precision: 0.5, recall: 1 });
   });
 });
+
+describe('matchTruth for tampering', () => {
+  it('matches a change point like a state fault and flags by the day', () => {
+    const cp: ExpectedAlert = { kind: 'expected_alert', meterId: 'T1', rule: 'tamper', periodStart: '2025-08-23T00:00:00+08:00', parameters: { evidence: 'change_point' } };
+    const flags: ExpectedAlert = { kind: 'expected_alert', meterId: 'T2', rule: 'tamper', periodStart: '2025-08-23T00:00:00+08:00', parameters: { evidence: 'flags' } };
+    const q = matchTruth([alert('T1', 'tamper', '2025-09-01T00:00:00+08:00'), alert('T2', 'tamper', '2025-08-24T00:00:00+08:00')], [cp, flags], 'Asia/Shanghai');
+    expect(q.tamper).toMatchObject({ truePositives: 1, alerts: 2, expected: 2 });
+  });
+});

@@ -18,6 +18,7 @@ export interface ExpectedAlert {
   periodStart: string;
   period?: string | null;
   cause?: string;
+  parameters?: { evidence?: string } & Record<string, unknown>;
 }
 
 const MONTHLY = new Set(['residential_high', 'yoy_deviation', 'large_flow', 'bulk_balance', 'bulk_drop']);
@@ -33,12 +34,16 @@ export interface RuleQuality {
   recall: number | null;
 }
 
-function key(meterId: string, rule: string, periodStart: string, zone: string): string {
+function key(meterId: string, rule: string, periodStart: string, zone: string, stateLike = false): string {
   const t = DateTime.fromISO(periodStart, { setZone: true }).setZone(zone);
+  if (stateLike) return `${meterId}|${rule}`;
   if (MONTHLY.has(rule)) return `${meterId}|${rule}|${t.toFormat('yyyy-LL')}`;
   if (DAILY.has(rule)) return `${meterId}|${rule}|${t.toFormat('yyyy-LL-dd')}`;
   return `${meterId}|${rule}`;
 }
+
+/** A tampering change point is dated like a state fault (first evidence), not by a day's flags. */
+const isChangePoint = (e: ExpectedAlert) => e.rule === 'tamper' && e.parameters?.evidence === 'change_point';
 
 /**
  * Precision and recall per rule: monthly rules match on (meter, rule, month), reading rules
@@ -51,15 +56,20 @@ export function matchTruth(alerts: readonly AlertOut[], expected: readonly Expec
   const pending = new Map<string, ExpectedAlert[]>();
   for (const e of expected) {
     q(e.rule).expected++;
-    const k = key(e.meterId, e.rule, e.periodStart, zone);
+    const k = key(e.meterId, e.rule, e.periodStart, zone, isChangePoint(e));
     pending.set(k, [...(pending.get(k) ?? []), e]);
   }
   for (const a of alerts) {
     q(a.rule).alerts++;
-    const list = pending.get(key(a.meterId, a.rule, a.periodStart, zone));
+    let stateLike = !MONTHLY.has(a.rule) && !DAILY.has(a.rule);
+    let list = pending.get(key(a.meterId, a.rule, a.periodStart, zone));
+    if ((!list || list.length === 0) && a.rule === 'tamper') {
+      list = pending.get(key(a.meterId, a.rule, a.periodStart, zone, true));
+      stateLike = true;
+    }
     if (!list || list.length === 0) continue;
     let i = 0;
-    if (!MONTHLY.has(a.rule) && !DAILY.has(a.rule)) {
+    if (stateLike) {
       const t = Date.parse(a.periodStart);
       i = list.findIndex((e) => Math.abs(Date.parse(e.periodStart) - t) <= STATE_TOLERANCE_MS);
       if (i < 0) continue;
