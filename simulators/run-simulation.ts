@@ -143,7 +143,7 @@ async function runLive(sim: FleetSimulation, sink: DeviceSink, from: number, day
   while (!o.signal?.aborted && Date.now() < until) {
     const t = clock();
     if (t >= next.start) {
-      queue.push(...sim.day(next));
+      for (const item of sim.day(next)) queue.push(item); // no spread: a city's day overflows the call stack
       queue.sort((a, b) => a.sendAt - b.sendAt);
       next = nextDay(next.end, next.index + 1, zone, sim.fleet.start);
       days++;

@@ -85,11 +85,13 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   ctx.fleetIndex = fleetYoyIndex(ctx);
   ctx.fleetShape = fleetSeasonalShape(ctx);
   lap('context');
-  const rateFloor = Math.min(cfg.largeFlow * cfg.blacklistFactor, ...[...ctx.meters.values()].map((m) => m.info.qmax ?? Infinity).map((q) => q * 1.2));
+  // The lowest rate any interval rule cares about (no spread: 100k meters overflow the stack).
+  let rateFloor = cfg.largeFlow * cfg.blacklistFactor;
+  for (const m of ctx.meters.values()) if (m.info.qmax !== undefined) rateFloor = Math.min(rateFloor, m.info.qmax * 1.2);
   const [intervals, replaced] = await Promise.all([suspiciousIntervals(sql, 0, asOf, rateFloor), replacementsUpTo(sql, asOf)]);
   lap('intervals');
   const candidates: AlertCandidate[] = [...intervalCandidates(intervals, ctx, replacementIndex(replaced))];
-  for (const rule of PERIOD_RULES) candidates.push(...rule(ctx));
+  for (const rule of PERIOD_RULES) for (const c of rule(ctx)) candidates.push(c);
   lap('rules');
   const counts: Partial<Record<RuleId, number>> = {};
   for (const c of candidates) counts[c.rule] = (counts[c.rule] ?? 0) + 1;
