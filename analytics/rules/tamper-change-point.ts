@@ -10,6 +10,7 @@ const SHIFT = 0.55;
 const MIN_BEFORE = 3;
 /** One complete month after the change point is enough to raise it; more months raise the score. */
 const MIN_AFTER = 1;
+const FLEET_MIN_AFTER = 3;
 /** log(0.2): after the change the meter still registers at least a fifth of last year's use. */
 const PASSES_SOME = Math.log(0.2);
 /** Small users are too noisy for a change point to mean tampering (m³ per month, upper quartile). */
@@ -28,9 +29,9 @@ interface Point {
 }
 
 /** The best sustained step down in a log series, or undefined. `centered`: before the step the series sits near 0. */
-function findStep(series: readonly Point[], centered: boolean): { k: number; shift: number; z: number } | undefined {
+function findStep(series: readonly Point[], centered: boolean, minAfter = MIN_AFTER): { k: number; shift: number; z: number } | undefined {
   let best: { k: number; shift: number; z: number } | undefined;
-  for (let k = MIN_BEFORE; k <= series.length - MIN_AFTER; k++) {
+  for (let k = MIN_BEFORE; k <= series.length - minAfter; k++) {
     const before = series.slice(0, k).map((x) => x.r);
     const after = series.slice(k).map((x) => x.r);
     const mb = median(before);
@@ -80,7 +81,9 @@ export function tamperChangePoint(ctx: BatchContext): AlertCandidate[] {
         if (shape !== undefined && shape > 0) levels.push({ start: m.start, end: m.end, r: Math.log(Math.max(m.usage, 0.01) / shape) });
       }
       levels.sort((a, b) => a.start - b.start);
-      best = levels.length >= MIN_BEFORE + MIN_AFTER ? findStep(levels, false) : undefined;
+      // The fleet's shape is a coarser reference than the customer's own last year: three
+      // months after the step, not one.
+      best = levels.length >= MIN_BEFORE + FLEET_MIN_AFTER ? findStep(levels, false, FLEET_MIN_AFTER) : undefined;
       if (best) {
         basis = 'fleet_season';
         series = levels;
