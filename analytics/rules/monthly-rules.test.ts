@@ -171,7 +171,7 @@ describe('tamper (change point without a year of history)', () => {
     const from = at('2025-02-01');
     const m = (id: string, step?: number) =>
       seriesOf({ meterId: id, category: 'residential' }, dailyPoints(from, AS_OF + 86_400_000, (t) => byMonth(SEASON)(t) * (id.length % 3 === 0 ? 1.1 : 1) * (step !== undefined && t >= step ? 0.4 : 1)), AS_OF);
-    const fleet = Array.from({ length: 8 }, (_, i) => m(`N${'x'.repeat(i)}`));
+    const fleet = Array.from({ length: 32 }, (_, i) => m(`N${'x'.repeat(i)}`));
     const ctx = context(AS_OF, [...fleet, m('BYPASS', at('2025-08-01'))]);
     ctx.fleetShape = fleetSeasonalShape(ctx);
     const alerts = tamperChangePoint(ctx);

@@ -23,6 +23,8 @@ export const logRatio = (p: { m: MonthUsage; prev: MonthUsage }) => Math.log(Mat
 
 /** Fewer meters than this in a category and month say nothing about the weather. */
 const MIN_FLEET = 5;
+/** A seasonal shape needs more customers than a weather index: it dates a single customer's step. */
+const MIN_SHAPE_FLEET = 30;
 
 /**
  * The fleet's own year-over-year change per category and month: the median log ratio of
@@ -93,7 +95,8 @@ export function fleetSeasonalShape(ctx: BatchContext): FleetIndex {
       byKey.set(k, list);
     }
   }
+  // A shape is only a reference when many customers agree on it.
   const shape: FleetIndex = new Map();
-  for (const [k, list] of byKey) if (list.length >= MIN_FLEET) shape.set(k, median(list));
+  for (const [k, list] of byKey) if (list.length >= MIN_SHAPE_FLEET) shape.set(k, median(list));
   return shape;
 }
