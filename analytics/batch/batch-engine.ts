@@ -31,6 +31,8 @@ export interface RunSummary extends SubmitResult {
   candidates: Partial<Record<RuleId, number>>;
 }
 
+const FLEET_SHAPE_CHANGE_POINTS = false;
+
 const PERIOD_RULES = [residentialHigh, yoyDeviation, bulkDrop, bulkBalance, deadMeter, stuckMeter, usageWhileInactive, icVerificationDue, tamperChangePoint];
 
 /** The reading rules over every suspicious interval up to asOf; large_flow keeps the month's peak. */
@@ -83,7 +85,10 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   lap('wal');
   const ctx = await loadBatchContext(sql, asOf, zone, cfg);
   ctx.fleetIndex = fleetYoyIndex(ctx);
-  ctx.fleetShape = fleetSeasonalShape(ctx);
+  // The change point against the fleet's seasonal shape (rules/tamper-change-point.ts) stays
+  // off in the batch: on a mixed fleet the shape dated steps that did not exist (seen in the
+  // integration suite). It is unit-tested and can be switched on once it is made robust.
+  if (FLEET_SHAPE_CHANGE_POINTS) ctx.fleetShape = fleetSeasonalShape(ctx);
   lap('context');
   // The lowest rate any interval rule cares about (no spread: 100k meters overflow the stack).
   let rateFloor = cfg.largeFlow * cfg.blacklistFactor;
