@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { ReadingFlag, RuleId } from '../core/types.ts';
+import { RULE_IDS, type ReadingFlag } from '../core/types.ts';
 import type { SimMeter } from './fleet-types.ts';
 import { Rng } from './prng.ts';
 
@@ -35,18 +35,9 @@ export type FaultSpec =
   | { rule: 'usage_while_inactive'; start: number; dailyUsage: number };
 
 export type InjectedRule = FaultSpec['rule'];
-export const INJECTED_RULES: readonly InjectedRule[] = [
-  'large_flow',
-  'yoy_deviation',
-  'bulk_drop',
-  'bulk_balance',
-  'residential_high',
-  'stuck_meter',
-  'dead_meter',
-  'broken_meter',
-  'tamper',
-  'usage_while_inactive',
-] satisfies RuleId[];
+// Every rule of interface.md §3 but the visit schedule, in the order of core/types.ts
+// (faults are dealt round-robin in this order).
+export const INJECTED_RULES = RULE_IDS.filter((r): r is InjectedRule => r !== 'ic_verification_due');
 
 const DAY = 86_400_000;
 

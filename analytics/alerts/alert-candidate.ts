@@ -1,23 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { RuleId, Severity } from '../../core/types.ts';
+import type { Alert, RuleId, Severity } from '../../core/types.ts';
 
-/** What a rule proposes; the sink turns it into an Alert (or recognises a known one). */
-export interface AlertCandidate {
-  meterId: string;
-  customerId?: string | undefined;
+/**
+ * What a rule proposes: an Alert (core/types.ts) before the sink gives it an id, a raising
+ * time and a status, plus where the customer is. The sink turns it into an Alert or
+ * recognises a known one.
+ */
+export type AlertCandidate = Omit<Alert, 'id' | 'raisedAt' | 'status' | 'evidence'> & {
   district?: string | undefined;
   route?: string | undefined;
-  rule: RuleId;
-  severity: Severity;
-  periodStart: number;
-  periodEnd: number;
-  value: number;
-  threshold: number;
-  score: number;
-  message: string;
   /** What an analyst can check by hand: the months compared, the readings that ran backwards… */
   evidence: Record<string, unknown>;
-}
+};
 
 /** One alert per (meter, rule, period) (interface.md §3): the id is derived from that key. */
 export function alertKey(meterId: string, rule: RuleId, periodStart: number): string {
