@@ -103,7 +103,7 @@ export async function startSystem(config: Config, log: Logger, options: SystemOp
 
     // Abnormal-usage ledger, blacklist, supplementary volume (issue 7): alerts that need a
     // site visit open or join a case for the customer.
-    const ledger = await buildLedger({ sql: storage.sql, registry, replacements, config, log: log.child({ module: 'ledger' }), alertStatus: (id, status) => analytics.sink.setStatus(id, status),
+    const ledger = await buildLedger({ sql: storage.sql, httpUrl: storage.endpoints.httpUrl, registry, replacements, config, log: log.child({ module: 'ledger' }), alertStatus: (id, status) => analytics.sink.setStatus(id, status),
       // Blacklist monitoring notices reach the area reader's handheld: notices/blacklist/{route}/{readerId}.
       onNotice: (n) => publish(`notices/blacklist/${n.route ?? 'no-route'}/${n.readerId ?? 'unassigned'}`, n, 1),
     });

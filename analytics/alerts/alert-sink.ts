@@ -101,7 +101,9 @@ export class AlertSink {
       const key = alertKey(c.meterId, c.rule, c.periodStart);
       const old = this.known.get(key);
       if (!old) {
-        const alert: StoredAlert = { ...c, id: alertId(c.meterId, c.rule, c.periodStart), raisedAt: now, updatedAt: now, status: 'open' };
+        // The candidate becomes the alert in place (no copy per alert: a first pass raises
+        // hundreds of thousands); rules hand over their candidates and keep no reference.
+        const alert = Object.assign(c as AlertCandidate & Partial<StoredAlert>, { id: alertId(c.meterId, c.rule, c.periodStart), raisedAt: now, updatedAt: now, status: 'open' as const }) as StoredAlert;
         this.known.set(key, known(alert));
         fresh.push(alert);
         continue;

@@ -37,6 +37,8 @@ export interface LedgerParts {
 /** Builds the ledger parts from storage and config, and loads the cases from `ledger_events`. */
 export async function buildLedger(deps: {
   sql: SqlClient;
+  /** QuestDB HTTP URL: the ledger writes batches of events over ILP. */
+  httpUrl?: string;
   registry: RegistryRepo;
   replacements: ReplacementsRepo;
   config: Config;
@@ -47,7 +49,7 @@ export async function buildLedger(deps: {
   onNotice?: (notice: Notice) => void;
 }): Promise<LedgerParts> {
   const zone = deps.config.general.timezone;
-  const store = new LedgerStore(deps.sql, deps.log);
+  const store = new LedgerStore(deps.sql, deps.log, deps.httpUrl);
   await store.load();
   const blacklist = new BlacklistRepo(deps.sql);
   const adjustments = new AdjustmentsRepo(deps.sql);

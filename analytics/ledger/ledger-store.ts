@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger.ts';
 import { sqlString, sqlTimestamp, type SqlClient } from '../../storage/sql.ts';
+import { ilpLine, writeIlp } from '../../storage/ilp-http.ts';
 import { waitForWalApplied } from '../../storage/wal-visibility.ts';
 import { applyEvent, isClosed, type CaseAction, type CaseEvent, type CaseState, type LedgerCase } from './case-machine.ts';
 
@@ -28,6 +29,17 @@ export function customerKey(customerId: string | undefined, meterId: string): st
 /** Rows per INSERT statement when many events are written at once (a batch pass opening thousands of cases). */
 const INSERT_CHUNK = 500;
 
+/** Events per ILP request. */
+const ILP_CHUNK = 20_000;
+
+function eventIlpLine(e: CaseEvent): string {
+  return ilpLine('ledger_events', {
+    ts: e.ts,
+    symbols: { case_id: e.caseId, meter_id: e.meterId, customer_id: e.customerId, action: e.action, from_state: e.from ?? undefined, to_state: e.to, role: e.role },
+    fields: { seq: { kind: 'int', value: e.seq }, actor: { kind: 'string', value: e.actor }, details: { kind: 'string', value: JSON.stringify(e.details) } },
+  });
+}
+
 function eventValues(e: CaseEvent): string {
   return `(${sqlTimestamp(e.ts)}, ${sqlString(e.caseId)}, ${e.seq}, ${str(e.meterId)}, ${str(e.customerId)}, ${sqlString(e.action)}, ${str(e.from)}, ${sqlString(e.to)}, ${sqlString(e.actor)}, ${sqlString(e.role)}, ${sqlString(JSON.stringify(e.details))})`;
 }
@@ -47,6 +59,8 @@ export class LedgerStore {
   constructor(
     private readonly sql: SqlClient,
     private readonly log: Logger,
+    /** QuestDB HTTP URL: batches of events go over ILP (a batch pass opens thousands of cases); else SQL INSERTs. */
+    private readonly httpUrl?: string,
   ) {}
 
   async load(): Promise<number> {
@@ -93,6 +107,14 @@ export class LedgerStore {
    * They reach QuestDB before the in-memory cases change.
    */
   async appendMany(events: readonly CaseEvent[]): Promise<void> {
+    if (this.httpUrl !== undefined && events.length > 1) {
+      for (let i = 0; i < events.length; i += ILP_CHUNK) {
+        const chunk = events.slice(i, i + ILP_CHUNK);
+        await writeIlp(this.httpUrl, chunk.map(eventIlpLine).join(''));
+        for (const e of chunk) this.put(applyEvent(this.cases.get(e.caseId), e));
+      }
+      return;
+    }
     for (let i = 0; i < events.length; i += INSERT_CHUNK) {
       const chunk = events.slice(i, i + INSERT_CHUNK);
       await this.sql.exec(`INSERT INTO ledger_events (ts, case_id, seq, meter_id, customer_id, action, from_state, to_state, actor, role, details) VALUES ${chunk.map(eventValues).join(', ')}`);

@@ -1,3 +1,4 @@
+import { inject } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ export async function ledgerApp(sql: SqlClient, alertStatus?: (alertId: string, 
   const zone = config.general.timezone;
   const registry = new RegistryRepo(sql, httpUrl, silentLogger(), 0);
   const replacements = new ReplacementsRepo(sql, httpUrl);
-  const ledger = await buildLedger({ sql, registry, replacements, config, log: silentLogger(), ...(alertStatus ? { alertStatus } : {}), ...(onNotice ? { onNotice } : {}) });
+  const ledger = await buildLedger({ sql, httpUrl: inject('questdbHttpUrl'), registry, replacements, config, log: silentLogger(), ...(alertStatus ? { alertStatus } : {}), ...(onNotice ? { onNotice } : {}) });
   const audit = new AuditLog(sql, silentLogger());
   const app = await buildApp({
     log: silentLogger(),
