@@ -51,7 +51,7 @@ interface MeterMonths {
 }
 
 /** Everything the batch rules need as of `asOf`, in a handful of pushed-down queries. */
-export async function loadBatchContext(source: BatchSource | SqlClient, asOf: number, zone: string, cfg: RuleConfig): Promise<BatchContext> {
+export async function loadBatchContext(source: BatchSource | SqlClient, asOf: number, zone: string, cfg: RuleConfig, registryRows?: RegistryRow[]): Promise<BatchContext> {
   const { sql, httpUrl } = 'sql' in source ? source : { sql: source, httpUrl: undefined };
   // Grouped by meter as they arrive (SAMPLE BY returns time order), not collected as one
   // array of millions of rows and sorted by a string key.
@@ -67,7 +67,7 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
     if (maxFlow !== null) m.peak.set(ts, maxFlow);
   };
   const [registry, history, , latest, changes, blacklist, contacts] = await Promise.all([
-    registryAsOf(sql, asOf),
+    registryRows ?? registryAsOf(sql, asOf),
     statusHistory(sql, asOf),
     monthlyReads({ sql, httpUrl }, asOf, zone, onMonth),
     latestReads(sql, asOf),
