@@ -45,7 +45,9 @@ export interface BatchSource {
 /** What the month aggregates say of one meter, gathered while they stream in. */
 interface MeterMonths {
   points: RegisterPoint[];
-  reads: Map<number, number>;
+  /** month starts and read counts, in arrival (time) order */
+  monthStarts: number[];
+  counts: number[];
   gaps: number[];
   peak: Map<number, number>;
 }
@@ -58,8 +60,9 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
   const byMeter = new Map<string, MeterMonths>();
   const onMonth = ([meterId, ts, t0, t1, r0, r1, n, maxFlow]: MonthRow) => {
     let m = byMeter.get(meterId);
-    if (!m) byMeter.set(meterId, (m = { points: [], reads: new Map(), gaps: [], peak: new Map() }));
-    m.reads.set(ts, n);
+    if (!m) byMeter.set(meterId, (m = { points: [], monthStarts: [], counts: [], gaps: [], peak: new Map() }));
+    m.monthStarts.push(ts);
+    m.counts.push(n);
     // Within a month with several reads, the mean interval; a month with one read says ~a month.
     m.gaps.push(n > 1 ? (t1 - t0) / (n - 1) / 86_400_000 : 30);
     m.points.push({ t: t0, r: r0 });
@@ -96,21 +99,18 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
   }
   for (const [id, rows] of historyByMeter) series(id).statuses = statusIntervals(rows, Number.MAX_SAFE_INTEGER);
 
-  const readsPerMonth = new Map<string, Map<number, number>>();
   for (const [meterId, m] of byMeter) {
     const s = series(meterId);
     s.points = isSortedByTime(m.points) ? m.points : m.points.sort((a, b) => a.t - b.t);
     s.monthPeakFlow = m.peak;
     m.gaps.sort((a, b) => a - b);
     s.typicalGapDays = m.gaps[m.gaps.length >> 1];
-    readsPerMonth.set(meterId, m.reads);
   }
-  byMeter.clear();
   for (const s of meters.values()) {
     s.months = monthlyUsage(s.points as RegisterPoint[], asOf, zone);
     // The points are each month's first and last read only: take the true count from SQL.
-    const counts = readsPerMonth.get(s.info.meterId);
-    for (const m of s.months) m.reads = counts?.get(m.start) ?? 0;
+    const counted = byMeter.get(s.info.meterId);
+    if (counted) assignReadCounts(s.months, counted.monthStarts, counted.counts);
   }
   for (const l of latest) series(l.meter_id).latest = { ts: l.ts, reading: l.reading };
   for (const c of contacts) series(c.meter_id).lastContact = c.ts;
@@ -133,5 +133,25 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
 
 function isSortedByTime(points: readonly { t: number }[]): boolean {
   for (let i = 1; i < points.length; i++) if (points[i]!.t < points[i - 1]!.t) return false;
+  return true;
+}
+
+/** Each month's read count from the SQL aggregates (month starts ascending on both sides, or looked up when not). */
+function assignReadCounts(months: { start: number; reads: number }[], starts: readonly number[], counts: readonly number[]): void {
+  if (!isAscending(starts)) {
+    const byStart = new Map<number, number>();
+    starts.forEach((t, i) => byStart.set(t, counts[i]!));
+    for (const m of months) m.reads = byStart.get(m.start) ?? 0;
+    return;
+  }
+  let j = 0;
+  for (const m of months) {
+    while (j < starts.length && starts[j]! < m.start) j++;
+    m.reads = j < starts.length && starts[j] === m.start ? counts[j]! : 0;
+  }
+}
+
+function isAscending(values: readonly number[]): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i]! <= values[i - 1]!) return false;
   return true;
 }
