@@ -3,6 +3,7 @@ import { qmaxForSpec } from '../../core/gsize.ts';
 import type { SqlClient } from '../../storage/sql.ts';
 import type { BatchContext, MeterInfo, MeterSeries, RuleConfig, StatusInterval } from '../rules/context.ts';
 import { loadBlacklist } from './blacklist.ts';
+import { loadMonthlyHdd } from './weather-query.ts';
 import { monthlyUsage, type RegisterPoint } from './monthly-usage.ts';
 import { lastRegisterChange, latestContacts, latestReads, monthlyReads, registryAsOf, statusHistory, type RegistryRow } from './queries.ts';
 
@@ -36,7 +37,7 @@ export function statusIntervals(rows: readonly { ts: number; status: MeterStatus
 
 /** Everything the batch rules need as of `asOf`, in a handful of pushed-down queries. */
 export async function loadBatchContext(sql: SqlClient, asOf: number, zone: string, cfg: RuleConfig): Promise<BatchContext> {
-  const [registry, history, monthRows, latest, changes, blacklist, contacts] = await Promise.all([
+  const [registry, history, monthRows, latest, changes, blacklist, contacts, hddByMonth] = await Promise.all([
     registryAsOf(sql, asOf),
     statusHistory(sql, asOf),
     monthlyReads(sql, asOf, zone),
@@ -44,6 +45,7 @@ export async function loadBatchContext(sql: SqlClient, asOf: number, zone: strin
     lastRegisterChange(sql, asOf),
     loadBlacklist(sql, asOf),
     latestContacts(sql, asOf),
+    loadMonthlyHdd(sql, asOf, zone, cfg.hddBase),
   ]);
   const meters = new Map<string, MeterSeries>();
   const series = (id: string): MeterSeries => {
@@ -108,5 +110,5 @@ export async function loadBatchContext(sql: SqlClient, asOf: number, zone: strin
     list.push(s.info.meterId);
     households.set(parent, list);
   }
-  return { asOf, zone, cfg, meters, households };
+  return { asOf, zone, cfg, meters, households, hddByMonth };
 }
