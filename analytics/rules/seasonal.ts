@@ -5,9 +5,9 @@ import { completeMonths, type BatchContext, type MeterSeries } from './context.t
 /** Below this a month's usage is too small for a ratio to mean anything (m³). */
 export const MIN_BASE_M3 = 1;
 
-/** Pairs (month, same month a year earlier), both completely read. */
-export function yearPairs(s: MeterSeries, asOf: number): { m: MonthUsage; prev: MonthUsage }[] {
-  const byStart = new Set(completeMonths(s, asOf).map((m) => m.start));
+/** Pairs (month, same month a year earlier), both completely read (`complete`: completeMonths, when the caller has them). */
+export function yearPairs(s: MeterSeries, asOf: number, complete: readonly MonthUsage[] = completeMonths(s, asOf)): { m: MonthUsage; prev: MonthUsage }[] {
+  const byStart = new Set(complete.map((m) => m.start));
   const pairs: { m: MonthUsage; prev: MonthUsage }[] = [];
   for (let i = 12; i < s.months.length; i++) {
     const m = s.months[i]!;

@@ -55,9 +55,9 @@ const daysOf = (m: MonthUsage) => (m.end - m.start) / DAY;
  * robust line (Theil–Sen) of daily use on daily HDD. Heating: median over heating months of
  * (daily use − base) / daily HDD. Undefined when too few months are covered.
  */
-export function heatingModel(s: MeterSeries, asOf: number, hdd: ReadonlyMap<number, number>): HeatingModel | undefined {
+export function heatingModel(s: MeterSeries, asOf: number, hdd: ReadonlyMap<number, number>, complete: readonly MonthUsage[] = completeMonths(s, asOf)): HeatingModel | undefined {
   const pts: { use: number; hdd: number }[] = [];
-  for (const m of completeMonths(s, asOf)) {
+  for (const m of complete) {
     const h = hdd.get(m.start);
     if (h === undefined) continue;
     pts.push({ use: m.usage / daysOf(m), hdd: h / daysOf(m) });

@@ -1,6 +1,6 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
 import { clampScore, robustZ, round } from '../stats.ts';
-import { candidate, thresholdFor, type BatchContext } from './context.ts';
+import { candidate, completeMonths, thresholdFor, type BatchContext } from './context.ts';
 import { adjustedLogRatio, yearPairs } from './seasonal.ts';
 import { heatingModel, hddSeriesFor, weatherExpectation, weatherLogRatio, type WeatherExpectation } from './weather-normal.ts';
 
@@ -20,10 +20,11 @@ export function yoyDeviation(ctx: BatchContext): AlertCandidate[] {
   const out: AlertCandidate[] = [];
   for (const s of ctx.meters.values()) {
     if (!s.info.category || !CATEGORIES.has(s.info.category)) continue;
-    const pairs = yearPairs(s, ctx.asOf);
+    const complete = completeMonths(s, ctx.asOf);
+    const pairs = yearPairs(s, ctx.asOf, complete);
     if (pairs.length === 0) continue;
     const hdd = hddSeriesFor(s, ctx.hddByMonth);
-    const model = hdd ? heatingModel(s, ctx.asOf, hdd) : undefined;
+    const model = hdd ? heatingModel(s, ctx.asOf, hdd, complete) : undefined;
     const weather: (WeatherExpectation | undefined)[] = pairs.map((p) => (hdd && model ? weatherExpectation(p, model, hdd) : undefined));
     const logRatios = pairs.map((p, i) => {
       const w = weather[i];
