@@ -22,7 +22,7 @@ export function yearPairs(s: MeterSeries, asOf: number, complete: readonly Month
 export const logRatio = (p: { m: MonthUsage; prev: MonthUsage }) => Math.log(Math.max(p.m.usage, 0.01) / p.prev.usage);
 
 /** Fewer meters than this in a category and month say nothing about the weather. */
-const MIN_FLEET = 5;
+export const MIN_FLEET = 5;
 /** A seasonal shape needs more customers than a weather index: it dates a single customer's step. */
 const MIN_SHAPE_FLEET = 30;
 

@@ -136,6 +136,26 @@ describe('yoy_deviation weather-normalised with heating degree days', () => {
     expect(dec.value).toBe(decAlert(none, 'COLD')!.value);
   });
 
+  it('takes out what the whole fleet still shares after the weather (a holiday that moved)', () => {
+    const hdd = hddSeries(750);
+    // Every customer of the category used 15 % less in December 2025 than the weather explains.
+    const fleet = Array.from({ length: 8 }, (_, i) => customer(`F${i}`, hdd, { base: 3 + i * 0.2, perHdd: 0.5 - i * 0.02, fault: 0.85, faultFrom: DEC_2025 }));
+    const odd = customer('ODD', hdd, { base: 3, perHdd: 0.5, fault: 0.85 * 0.6, faultFrom: DEC_2025 });
+    const dec = yoyDeviation(withHdd(hdd, ...fleet, odd)).filter((a) => a.periodStart === DEC_2025);
+    const shared = dec.filter((a) => a.meterId !== 'ODD');
+    expect(shared.length).toBeGreaterThanOrEqual(3); // above +10 % raw against last December: they fire as written
+    expect(Math.max(...shared.map((a) => a.score))).toBeLessThan(1);
+    const o = dec.find((a) => a.meterId === 'ODD')!;
+    expect(o.score).toBeGreaterThan(3);
+    const e = o.evidence as Record<string, number>;
+    expect(e.fleetChangeAfterWeatherPercent).toBeGreaterThan(-19);
+    expect(e.fleetChangeAfterWeatherPercent).toBeLessThan(-11);
+    // Fewer than five customers: nothing to take out.
+    const few = decAlert(yoyDeviation(withHdd(hdd, ...fleet.slice(0, 4))), 'F0')!;
+    expect((few.evidence as Record<string, number>).fleetChangeAfterWeatherPercent).toBe(0);
+    expect(few.score).toBeGreaterThan(1.5);
+  });
+
   it("prefers the district's own series to the city's", () => {
     const city = hddSeries(500); // city: December as usual
     const district = hddSeries(750); // the customer's district: a cold December
