@@ -17,6 +17,8 @@ import { migrate } from './storage/migrations/index.ts';
 import { SqlClient } from './storage/sql.ts';
 import { TypedBus } from './core/bus.ts';
 import type { MeterwatchEvents } from './core/events.ts';
+import { microBatch } from './core/micro-batch.ts';
+import type { Alert } from './core/types.ts';
 import { startIngestTier, type IngestTier } from './ingest/ingest-tier.ts';
 import { buildApp } from './dashboard/app.ts';
 import type { HealthSources } from './dashboard/health.ts';
@@ -33,6 +35,9 @@ import { loadUsersFile } from './dashboard/auth/users.ts';
 import { AuditLog } from './dashboard/auth/audit-log.ts';
 import { runSimulation } from './simulators/run-simulation.ts';
 import { parseChoice, parseCount, parseDuration, parseInstant, parsePositive, parseShare, parseUrl } from './simulators/cli-options.ts';
+
+/** Alerts published on MQTT per turn of the event loop. */
+const ALERT_PUBLISH_CHUNK = 2_000;
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
@@ -87,7 +92,15 @@ export async function startSystem(config: Config, log: Logger, options: SystemOp
     await analytics.start();
     stoppers.push({ name: 'analytics', stop: () => analytics.stop() });
     // Alerts also go out on MQTT: alerts/{rule}/{meterId} (issue: analytics, item 4).
-    bus.on('alert.raised', ({ alert }) => publish(`alerts/${alert.rule}/${alert.meterId}`, alertJson(alert as StoredAlert, config.general.timezone), 0));
+    // Batched and yielding between chunks: a first pass over years of history raises alerts by
+    // the hundred thousand, and the broker must keep serving devices meanwhile.
+    const toMqtt = microBatch<Alert>(async (alerts) => {
+      for (let i = 0; i < alerts.length; i += ALERT_PUBLISH_CHUNK) {
+        for (const alert of alerts.slice(i, i + ALERT_PUBLISH_CHUNK)) publish(`alerts/${alert.rule}/${alert.meterId}`, alertJson(alert as StoredAlert, config.general.timezone), 0);
+        await new Promise((r) => setImmediate(r));
+      }
+    }, (err) => log.warn({ err }, 'publishing alerts on MQTT failed'));
+    bus.on('alert.raised', ({ alert }) => toMqtt(alert));
 
     // Abnormal-usage ledger, blacklist, supplementary volume (issue 7): alerts that need a
     // site visit open or join a case for the customer.
@@ -95,7 +108,9 @@ export async function startSystem(config: Config, log: Logger, options: SystemOp
       // Blacklist monitoring notices reach the area reader's handheld: notices/blacklist/{route}/{readerId}.
       onNotice: (n) => publish(`notices/blacklist/${n.route ?? 'no-route'}/${n.readerId ?? 'unassigned'}`, n, 1),
     });
-    const offLedger = bus.on('alert.raised', ({ alert }) => ledger.service.onAlert(alert).then(() => undefined));
+    // Batched: a batch pass raises alerts by the hundred thousand, one bus event each.
+    const toLedger = microBatch<Alert>((alerts) => ledger.service.onAlerts(alerts), (err, alerts) => log.error({ err, alerts: alerts.length }, 'ledger could not take alerts; they are taken again at the next start (catch-up)'));
+    const offLedger = bus.on('alert.raised', ({ alert }) => toLedger(alert));
     stoppers.push({ name: 'ledger', stop: async () => offLedger() });
     await ledger.catchUp();
     const users = config.access.usersFile ? loadUsersFile(config.access.usersFile) : [];

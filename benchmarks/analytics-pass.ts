@@ -7,7 +7,7 @@
  *
  *   npm run bench:analytics-pass -- [--meters 100000] [--months 25]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,7 @@ import { waitForWalApplied } from '../storage/wal-visibility.ts';
 import { postJson, startSystem } from './support/system.ts';
 import { fleetReads, meterIdOf, type FleetReplacement } from './usage-fleet.ts';
 
-const { values } = parseArgs({ options: { meters: { type: 'string', default: '100000' }, months: { type: 'string', default: '25' }, heap: { type: 'string', default: '2g' } } });
+const { values } = parseArgs({ options: { meters: { type: 'string', default: '100000' }, months: { type: 'string', default: '25' }, heap: { type: 'string', default: '2g' }, 'data-dir': { type: 'string' }, passes: { type: 'string', default: '3' } } });
 const meters = Number(values.meters);
 const months = Number(values.months);
 const zone = 'Asia/Shanghai';
@@ -37,7 +37,11 @@ function peakRssMiB(pid: number): number | undefined {
 async function main(): Promise<void> {
   const log = silentLogger();
   const jar = await ensureQuestdbJar({ version: '9.3.4', cacheDir: resolve(process.env.MW_CACHE_DIR ?? '.meterwatch/cache'), mavenRepo: 'https://repo1.maven.org/maven2', useMaven: true, log });
-  const root = mkdtempSync(join(tmpdir(), 'mw-bench-pass-'));
+  // --data-dir keeps the loaded QuestDB between runs (loading 100k × 25 takes minutes): a
+  // directory that already holds this fleet is reused as it is, without loading again.
+  const keep = values['data-dir'] !== undefined;
+  const root = keep ? resolve(values['data-dir']!) : mkdtempSync(join(tmpdir(), 'mw-bench-pass-'));
+  mkdirSync(root, { recursive: true });
   const server = new ManagedQuestdb({ jar, java: 'java', root, host: '127.0.0.1', httpPort: await freePort(), pgPort: await freePort(), healthPort: await freePort(), heap: values.heap, startTimeoutMs: 120_000, log });
   const { httpUrl, pgUrl } = await server.start();
   const sql = new SqlClient(pgUrl, log);
@@ -45,35 +49,46 @@ async function main(): Promise<void> {
     await migrate(sql, log);
     const firstMonth = DateTime.fromISO('2024-01-01T00:00', { zone }).toMillis();
     const asOf = DateTime.fromMillis(firstMonth, { zone }).plus({ months: months + 1 }).toMillis();
-    const registry: string[] = [];
-    for (let i = 0; i < meters; i++) {
-      registry.push(ilpLine('meter_registry', { ts: firstMonth - 86_400_000, symbols: { meter_id: meterIdOf(i), customer_id: `C${i}`, category: CATEGORIES[i % CATEGORIES.length]!, kind: 'mechanical', status: 'active', district: `D${i % 20}`, route: `R${i % 400}` }, fields: { qmax: { kind: 'double', value: 6 } } }));
-    }
-    for (let i = 0; i < registry.length; i += 50_000) await writeIlp(httpUrl, registry.slice(i, i + 50_000).join(''));
-    const replacements: FleetReplacement[] = [];
-    let rows = 0;
+    const loaded = join(root, 'meterwatch-fleet.json');
+    const fleetKey = JSON.stringify({ meters, months });
+    let rows = meters * (months + 2);
+    let replacementCount = 0;
     const t0 = performance.now();
-    for (const monthRows of fleetReads({ meters, months: months + 2, readsPerMonth: 1, firstMonth, zone }, replacements)) {
-      for (let i = 0; i < monthRows.length; i += 100_000) {
-        let body = '';
-        for (const r of monthRows.slice(i, i + 100_000)) body += ilpLine('readings', { ts: r.ts, symbols: { meter_id: r.meterId, source: 'handheld' }, fields: { reading: { kind: 'double', value: r.reading }, estimated: { kind: 'bool', value: r.estimated } } });
-        await writeIlp(httpUrl, body);
+    if (keep && existsSync(loaded) && readFileSync(loaded, 'utf8') === fleetKey) {
+      // a fresh first pass: no alert of an earlier run is known
+      for (const table of ['alerts', 'ledger_events']) await sql.exec(`TRUNCATE TABLE ${table}`);
+    } else {
+      const registry: string[] = [];
+      for (let i = 0; i < meters; i++) {
+        registry.push(ilpLine('meter_registry', { ts: firstMonth - 86_400_000, symbols: { meter_id: meterIdOf(i), customer_id: `C${i}`, category: CATEGORIES[i % CATEGORIES.length]!, kind: 'mechanical', status: 'active', district: `D${i % 20}`, route: `R${i % 400}` }, fields: { qmax: { kind: 'double', value: 6 } } }));
       }
-      rows += monthRows.length;
+      for (let i = 0; i < registry.length; i += 50_000) await writeIlp(httpUrl, registry.slice(i, i + 50_000).join(''));
+      const replacements: FleetReplacement[] = [];
+      rows = 0;
+      for (const monthRows of fleetReads({ meters, months: months + 2, readsPerMonth: 1, firstMonth, zone }, replacements)) {
+        for (let i = 0; i < monthRows.length; i += 100_000) {
+          let body = '';
+          for (const r of monthRows.slice(i, i + 100_000)) body += ilpLine('readings', { ts: r.ts, symbols: { meter_id: r.meterId, source: 'handheld' }, fields: { reading: { kind: 'double', value: r.reading }, estimated: { kind: 'bool', value: r.estimated } } });
+          await writeIlp(httpUrl, body);
+        }
+        rows += monthRows.length;
+      }
+      await writeIlp(httpUrl, replacements.map((s) => ilpLine('meter_replacements', { ts: s.ts, symbols: { meter_id: s.meterId }, fields: { final_reading: { kind: 'double', value: s.finalReading }, new_reading: { kind: 'double', value: s.newReading } } })).join(''));
+      for (const t of ['readings', 'meter_registry', 'meter_replacements']) await waitForWalApplied(sql, t, 1_800_000);
+      replacementCount = replacements.length;
+      if (keep) writeFileSync(loaded, fleetKey);
     }
-    await writeIlp(httpUrl, replacements.map((s) => ilpLine('meter_replacements', { ts: s.ts, symbols: { meter_id: s.meterId }, fields: { final_reading: { kind: 'double', value: s.finalReading }, new_reading: { kind: 'double', value: s.newReading } } })).join(''));
-    for (const t of ['readings', 'meter_registry', 'meter_replacements']) await waitForWalApplied(sql, t, 1_800_000);
     const loadSeconds = +((performance.now() - t0) / 1000).toFixed(1);
 
     const system = await startSystem({ MW_QUESTDB_URL: httpUrl, MW_QUESTDB_PG_URL: pgUrl });
     try {
       const passes = [];
-      for (let k = 0; k < 3; k++) {
+      for (let k = 0; k < Number(values.passes); k++) {
         const w0 = performance.now();
         const s = (await postJson(`${system.url}/api/analytics/run`, { asOf })) as { durationMs: number; phasesMs: Record<string, number>; raised: number; updated: number; unchanged: number; candidates: Record<string, number> };
         passes.push({ wallSeconds: +((performance.now() - w0) / 1000).toFixed(2), durationMs: s.durationMs, phasesMs: s.phasesMs, raised: s.raised, updated: s.updated, unchanged: s.unchanged, candidates: s.candidates });
       }
-      const result = { meters, months, readingRows: rows, replacements: replacements.length, loadSeconds, passes, questdbPeakRssMiB: server.javaPid ? peakRssMiB(server.javaPid) : undefined, load: readFileSync('/proc/loadavg', 'utf8').trim() };
+      const result = { meters, months, readingRows: rows, replacements: replacementCount, loadSeconds, passes, questdbPeakRssMiB: server.javaPid ? peakRssMiB(server.javaPid) : undefined, load: readFileSync('/proc/loadavg', 'utf8').trim() };
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } finally {
       await system.stop();
@@ -81,7 +96,7 @@ async function main(): Promise<void> {
   } finally {
     await sql.close();
     await server.stop();
-    rmSync(root, { recursive: true, force: true });
+    if (!keep) rmSync(root, { recursive: true, force: true });
   }
 }
 

@@ -31,3 +31,21 @@ describe('calendar months in the company time zone', () => {
     expect(parseMonth('2026-13', TZ)).toBeUndefined();
   });
 });
+
+describe('formatInZone (fast path)', () => {
+  it('matches luxon for many zones and instants, across DST changes and with milliseconds', async () => {
+    const { DateTime } = await import('luxon');
+    const zones = ['Asia/Shanghai', 'UTC', 'Europe/London', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns'];
+    let t = Date.UTC(2023, 0, 1);
+    const end = Date.UTC(2025, 0, 1);
+    let checked = 0;
+    while (t < end) {
+      for (const zone of zones) {
+        expect(formatInZone(t, zone)).toBe(DateTime.fromMillis(t, { zone }).toISO({ suppressMilliseconds: true }));
+        checked++;
+      }
+      t += 3_600_000 * 7 + 60_000 * 13 + 457; // odd steps land on every minute, hour and millisecond
+    }
+    expect(checked).toBeGreaterThan(10_000);
+  });
+});

@@ -36,6 +36,15 @@ export class SqlClient {
     return res.rows;
   }
 
+  /**
+   * Rows as arrays in column order: no object with named keys per row, which matters for
+   * results of millions of rows (the batch pass's month aggregates).
+   */
+  async queryArrays<T extends unknown[] = unknown[]>(text: string): Promise<T[]> {
+    const res = await this.pool.query<T>({ text, rowMode: 'array' });
+    return res.rows;
+  }
+
   /** DDL and statements without rows. */
   async exec(text: string): Promise<void> {
     await this.pool.query(text);

@@ -70,6 +70,25 @@ describe('ledger cases through the API (domain.md §5)', () => {
     expect(meter.body.classes.ledger).toEqual({ open: true, cases: [expect.objectContaining({ caseId, rule: 'yoy_deviation', state: 'open' })] });
   });
 
+  it('takes a batch pass of alerts in one call: one case per customer, each alert once, redeliveries ignored', async () => {
+    const batch = [
+      alert('la-b-1', 'LA-M8', 'LA-C8'),
+      alert('la-b-2', 'LA-M8', 'LA-C8', 'bulk_drop'),
+      alert('la-b-1', 'LA-M8', 'LA-C8'), // the same alert twice in one batch
+      alert('la-b-ic', 'LA-M8', 'LA-C8', 'ic_verification_due'),
+    ];
+    expect(await ledger.service.onAlerts(batch)).toBe(1);
+    expect(await ledger.service.onAlerts([alert('la-b-2', 'LA-M8', 'LA-C8', 'bulk_drop')])).toBe(0); // after a restart's catch-up
+    const list = await as('ana').get('/api/ledger/cases?customerId=LA-C8');
+    expect(list.body.items).toHaveLength(1);
+    expect(list.body.items[0]).toMatchObject({ state: 'open', rules: ['yoy_deviation', 'bulk_drop'] });
+    // the events reached QuestDB: a store loaded afresh folds them into the same case
+    await eventually(async () => {
+      const rows = await sql.query<{ n: number }>(`SELECT count() n FROM ledger_events WHERE customer_id = 'LA-C8'`);
+      return Number(rows[0]!.n) === 2;
+    }, 60_000);
+  });
+
   it('walks every transition of a normal case, refusing wrong roles, wrong order and illegal moves', async () => {
     const url = (a: string) => `/api/ledger/cases/${caseId}/${a}`;
     // illegal: visit before assignment

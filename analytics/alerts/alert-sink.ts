@@ -1,11 +1,14 @@
 import type { TypedBus } from '../../core/bus.ts';
 import type { MeterwatchEvents } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { SqlClient } from '../../storage/sql.ts';
+import { sqlString, type SqlClient } from '../../storage/sql.ts';
 import { alertId, alertKey, type AlertCandidate } from './alert-candidate.ts';
 import { writeIlp } from '../../storage/ilp-http.ts';
 import { waitForWalApplied } from '../../storage/wal-visibility.ts';
 import { ALERT_COLUMNS, alertIlpLine, rowToAlert, type AlertRow, type StoredAlert } from './alert-rows.ts';
+
+/** Alerts per ILP request. */
+const WRITE_CHUNK = 20_000;
 
 export interface SubmitResult {
   raised: number;
@@ -18,8 +21,26 @@ export interface SubmitResult {
  * run or readings are redelivered (interface.md §3). A known alert whose fault lasted longer
  * (state rules) or whose value grew is updated in place; its id, raisedAt and status stay.
  */
+/**
+ * What the sink keeps of a stored alert to recognise it: not its message and evidence. A
+ * first pass over years of history raises hundreds of thousands of alerts, and the whole
+ * alerts would stay in the heap for the life of the process.
+ */
+interface KnownAlert {
+  id: string;
+  raisedAt: number;
+  periodEnd: number;
+  value: number;
+  severity: StoredAlert['severity'];
+  status: StoredAlert['status'];
+}
+
+function known(a: StoredAlert): KnownAlert {
+  return { id: a.id, raisedAt: a.raisedAt, periodEnd: a.periodEnd, value: a.value, severity: a.severity, status: a.status };
+}
+
 export class AlertSink {
-  private readonly known = new Map<string, StoredAlert>();
+  private readonly known = new Map<string, KnownAlert>();
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -36,7 +57,7 @@ export class AlertSink {
     const rows = await this.sql.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts`);
     for (const r of rows) {
       const a = rowToAlert(r);
-      this.known.set(alertKey(a.meterId, a.rule, a.periodStart), a);
+      this.known.set(alertKey(a.meterId, a.rule, a.periodStart), known(a));
     }
     return rows.length;
   }
@@ -52,13 +73,21 @@ export class AlertSink {
     return run;
   }
 
-  /** Status changes from people (acknowledge, assign, close). */
-  async setStatus(id: string, status: StoredAlert['status']): Promise<StoredAlert | undefined> {
-    const alert = [...this.known.values()].find((a) => a.id === id);
-    if (!alert) return undefined;
-    const next = { ...alert, status, updatedAt: this.now() };
+  /** Status changes from people (acknowledge, assign, close); serialised with the rules' submissions. */
+  setStatus(id: string, status: StoredAlert['status']): Promise<StoredAlert | undefined> {
+    const run = this.chain.then(() => this.applyStatus(id, status));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyStatus(id: string, status: StoredAlert['status']): Promise<StoredAlert | undefined> {
+    // DEDUP UPSERT keeps one row per (period, meter, rule); the id is derived from that key.
+    const rows = await this.sql.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ${sqlString(id)} LIMIT 1`);
+    if (rows.length === 0) return undefined;
+    const alert = rowToAlert(rows[0]!);
+    const next: StoredAlert = { ...alert, status, updatedAt: this.now() };
     await this.write([next]);
-    this.known.set(alertKey(next.meterId, next.rule, next.periodStart), next);
+    this.known.set(alertKey(next.meterId, next.rule, next.periodStart), known(next));
     this.bus.emit('alert.updated', { alert: next });
     return next;
   }
@@ -73,13 +102,13 @@ export class AlertSink {
       const old = this.known.get(key);
       if (!old) {
         const alert: StoredAlert = { ...c, id: alertId(c.meterId, c.rule, c.periodStart), raisedAt: now, updatedAt: now, status: 'open' };
-        this.known.set(key, alert);
+        this.known.set(key, known(alert));
         fresh.push(alert);
         continue;
       }
       if (c.periodEnd > old.periodEnd || Math.abs(c.value - old.value) > 1e-9 * Math.max(1, Math.abs(old.value)) || c.severity !== old.severity) {
-        const alert: StoredAlert = { ...old, ...c, id: old.id, raisedAt: old.raisedAt, status: old.status, updatedAt: now, periodEnd: Math.max(c.periodEnd, old.periodEnd) };
-        this.known.set(key, alert);
+        const alert: StoredAlert = { ...c, id: old.id, raisedAt: old.raisedAt, status: old.status, updatedAt: now, periodEnd: Math.max(c.periodEnd, old.periodEnd) };
+        this.known.set(key, known(alert));
         grown.push(alert);
         continue;
       }
@@ -100,9 +129,15 @@ export class AlertSink {
    */
   private async write(alerts: readonly StoredAlert[]): Promise<void> {
     if (alerts.length === 0) return;
-    for (let i = 0; i < alerts.length; i += 20_000) {
-      await writeIlp(this.httpUrl, alerts.slice(i, i + 20_000).map(alertIlpLine).join(''));
+    // Two requests in flight: QuestDB takes one while the next is being written out.
+    let inFlight: Promise<void> | undefined;
+    for (let i = 0; i < alerts.length; i += WRITE_CHUNK) {
+      let body = '';
+      for (let j = i; j < Math.min(i + WRITE_CHUNK, alerts.length); j++) body += alertIlpLine(alerts[j]!);
+      if (inFlight) await inFlight;
+      inFlight = writeIlp(this.httpUrl, body);
     }
+    await inFlight;
     await waitForWalApplied(this.sql, 'alerts', 120_000);
   }
 }

@@ -21,15 +21,61 @@ const DAY = 86_400_000;
 /** A month whose first or last read is this close to its edge counts as read, extrapolated at the nearest rate. */
 export const EDGE_TOLERANCE_MS = 36 * 3_600_000;
 
+/** The calendar is precomputed over these years: luxon per meter and month cost seconds at 100k meters. */
+const CALENDAR_FROM_YEAR = 1990;
+const CALENDAR_TO_YEAR = 2100;
+const calendars = new Map<string, number[]>();
+
+/** Every month start in `zone` from 1990 to 2100, ascending (computed once per zone). */
+function calendar(zone: string): number[] {
+  let starts = calendars.get(zone);
+  if (!starts) {
+    starts = [];
+    let m = DateTime.fromObject({ year: CALENDAR_FROM_YEAR, month: 1, day: 1 }, { zone });
+    while (m.year < CALENDAR_TO_YEAR) {
+      starts.push(m.toMillis());
+      m = m.plus({ months: 1 });
+    }
+    calendars.set(zone, starts);
+  }
+  return starts;
+}
+
+/** Index of the last month start ≤ t (binary search). */
+function monthIndex(starts: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** Month starts in `zone` from the month containing `from` up to (excluding) `to`. */
 export function monthStarts(from: number, to: number, zone: string): number[] {
-  const out: number[] = [];
-  let m = DateTime.fromMillis(from, { zone }).startOf('month');
-  while (m.toMillis() < to) {
-    out.push(m.toMillis());
-    m = m.plus({ months: 1 });
+  const starts = calendar(zone);
+  if (from < starts[0]! || to > starts[starts.length - 1]!) {
+    const out: number[] = [];
+    let m = DateTime.fromMillis(from, { zone }).startOf('month');
+    while (m.toMillis() < to) {
+      out.push(m.toMillis());
+      m = m.plus({ months: 1 });
+    }
+    return out;
   }
+  const out: number[] = [];
+  for (let i = monthIndex(starts, from); i < starts.length && starts[i]! < to; i++) out.push(starts[i]!);
   return out;
+}
+
+/** The start of the month after the one starting at `start`. */
+function nextMonthStart(start: number, zone: string): number {
+  const starts = calendar(zone);
+  const i = monthIndex(starts, start);
+  if (starts[i] === start && i + 1 < starts.length) return starts[i + 1]!;
+  return DateTime.fromMillis(start, { zone }).plus({ months: 1 }).toMillis();
 }
 
 /**
@@ -43,7 +89,7 @@ export function monthlyUsage(points: readonly RegisterPoint[], to: number, zone:
   const last = points[points.length - 1]!.t;
   const starts = monthStarts(first, Math.min(to, last + 1), zone);
   const months: MonthUsage[] = starts.map((start, i) => {
-    const end = starts[i + 1] ?? DateTime.fromMillis(start, { zone }).plus({ months: 1 }).toMillis();
+    const end = starts[i + 1] ?? nextMonthStart(start, zone);
     return { start, end, usage: 0, covered: first <= start + EDGE_TOLERANCE_MS && last >= end - EDGE_TOLERANCE_MS, maxGapDays: 0, reads: 0 };
   });
   let mi = 0;

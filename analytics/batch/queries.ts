@@ -59,18 +59,12 @@ export async function statusHistory(sql: SqlClient, asOf: number): Promise<{ ts:
   return rows;
 }
 
-export interface MonthRow {
-  meter_id: string;
-  /** month start (company time zone), epoch ms */
-  ts: number;
-  t0: number;
-  t1: number;
-  r0: number;
-  r1: number;
-  n: number;
-  max_flow: number | null;
-  [k: string]: unknown;
-}
+/**
+ * Per meter and calendar month, in column order: meter id, month start (company time zone,
+ * epoch ms), first and last read time, first and last register, count of reads, peak
+ * reported flow (null when none). Arrays, not objects: there are millions of them.
+ */
+export type MonthRow = [meterId: string, ts: number, t0: number, t1: number, r0: number, r1: number, n: number, maxFlow: number | null];
 
 /**
  * Per meter and calendar month: first and last read (time and register), count, peak
@@ -80,7 +74,7 @@ export interface MonthRow {
  */
 export function monthlyReads(sql: SqlClient, asOf: number, zone: string): Promise<MonthRow[]> {
   const until = asOf + 62 * 86_400_000;
-  return sql.query<MonthRow>(
+  return sql.queryArrays<MonthRow>(
     `SELECT meter_id, ${epochMs('ts')} ts, ${epochMs('t0')} t0, ${epochMs('t1')} t1, r0, r1, n, max_flow FROM (
        SELECT meter_id, ts, min(ts) t0, max(ts) t1, first(reading) r0, last(reading) r1, count() n, max(flow) max_flow
        FROM readings WHERE ts < ${sqlTimestamp(until)} AND NOT estimated

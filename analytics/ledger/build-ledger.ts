@@ -82,8 +82,7 @@ export async function buildLedger(deps: {
   };
   const catchUp = async () => {
     const rows = await deps.sql.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE status = 'open' ORDER BY raised_at`);
-    let opened = 0;
-    for (const r of rows) if (await service.onAlert(rowToAlert(r))) opened++;
+    const opened = await service.onAlerts(rows.map(rowToAlert));
     if (opened > 0) deps.log.info({ alerts: opened }, 'ledger caught up with open alerts');
     return opened;
   };

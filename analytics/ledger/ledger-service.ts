@@ -5,8 +5,9 @@ import type { Principal } from '../../core/roles.ts';
 import { SYSTEM } from '../../core/roles.ts';
 import type { Alert, MeterRecord } from '../../core/types.ts';
 import type { BlacklistRepo, Notice } from '../blacklist/blacklist-repo.ts';
-import { decide, forbidden, illegalTransition, isClosed, type CaseAlertRef, type CaseCommand, type LedgerCase } from './case-machine.ts';
-import type { LedgerStore } from './ledger-store.ts';
+import { applyEvent, decide, forbidden, illegalTransition, isClosed, type CaseAlertRef, type CaseCommand, type LedgerCase } from './case-machine.ts';
+import { customerKey, type LedgerStore } from './ledger-store.ts';
+import type { CaseEvent } from './case-machine.ts';
 import { needsSiteVisit, visitClasses, visitDueAt } from './site-visit.ts';
 
 /** What the ledger needs to know of a meter (registry as of now). */
@@ -42,10 +43,6 @@ export function alertRef(a: Alert): CaseAlertRef {
   return { alertId: a.id, rule: a.rule, periodStart: a.periodStart, periodEnd: a.periodEnd, value: a.value, score: a.score, evidence: a.evidence };
 }
 
-/** Cases are per customer (domain.md §5: the ledger lists customers); a meter without one stands for itself. */
-function customerKey(customerId: string | undefined, meterId: string): string {
-  return customerId ? `c:${customerId}` : `m:${meterId}`;
-}
 
 /**
  * The abnormal-usage ledger (domain.md §5): alerts that need a site visit open a case for
@@ -67,20 +64,49 @@ export class LedgerService {
   }
 
   /** Bus listener for 'alert.raised'. Returns the case the alert went to, if any. */
-  onAlert(alert: Alert): Promise<LedgerCase | undefined> {
+  async onAlert(alert: Alert): Promise<LedgerCase | undefined> {
+    await this.onAlerts([alert]);
+    return this.deps.store.caseOfAlert(alert.id);
+  }
+
+  /**
+   * Many alerts at once (a batch pass raises thousands): each alert that needs a site visit
+   * opens its customer's case or joins the case in progress; the events are written in a
+   * few statements. Returns how many cases were opened.
+   */
+  onAlerts(alerts: readonly Alert[]): Promise<number> {
     return this.serial(async () => {
-      if (!needsSiteVisit(alert.rule)) return undefined;
-      const all = this.deps.store.all();
-      if (all.some((c) => c.alerts.some((a) => a.alertId === alert.id))) return undefined; // redelivery, or replay after restart
-      const key = customerKey(alert.customerId, alert.meterId);
-      const active = all.find((c) => !isClosed(c) && customerKey(c.customerId, c.meterId) === key);
-      const ref = alertRef(alert);
-      if (active) return this.deps.store.append(decide(active, active.caseId, { action: 'join', alert: ref }, SYSTEM, this.now()));
-      const caseId = `L-${createHash('sha1').update(`${key}|${alert.id}`).digest('hex').slice(0, 16)}`;
-      const opened = await this.deps.store.append(
-        decide(undefined, caseId, { action: 'open', meterId: alert.meterId, customerId: alert.customerId, alert: ref }, SYSTEM, this.now()),
-      );
-      this.deps.log.info({ caseId, meterId: alert.meterId, rule: alert.rule }, 'ledger case opened');
+      const store = this.deps.store;
+      const pending = new Map<string, LedgerCase>(); // cases changed in this batch, by case id
+      const activeNow = new Map<string, string>(); // customer key → case id opened in this batch
+      const events: CaseEvent[] = [];
+      const apply = (e: CaseEvent) => {
+        events.push(e);
+        pending.set(e.caseId, applyEvent(pending.get(e.caseId) ?? store.get(e.caseId), e));
+      };
+      let opened = 0;
+      for (const alert of alerts) {
+        if (!needsSiteVisit(alert.rule)) continue;
+        if (store.caseOfAlert(alert.id)) continue; // redelivery, or replay after restart
+        const key = customerKey(alert.customerId, alert.meterId);
+        const batchId = activeNow.get(key);
+        const active = batchId !== undefined ? pending.get(batchId) : (() => {
+          const stored = store.activeCase(alert.customerId, alert.meterId);
+          return stored ? (pending.get(stored.caseId) ?? stored) : undefined;
+        })();
+        if (active?.alerts.some((a) => a.alertId === alert.id)) continue; // the same alert twice in one batch
+        const ref = alertRef(alert);
+        if (active) {
+          apply(decide(active, active.caseId, { action: 'join', alert: ref }, SYSTEM, this.now()));
+          continue;
+        }
+        const caseId = `L-${createHash('sha1').update(`${key}|${alert.id}`).digest('hex').slice(0, 16)}`;
+        apply(decide(undefined, caseId, { action: 'open', meterId: alert.meterId, customerId: alert.customerId, alert: ref }, SYSTEM, this.now()));
+        activeNow.set(key, caseId);
+        opened++;
+      }
+      await store.appendMany(events);
+      if (opened > 0) this.deps.log.info({ opened, joined: events.length - opened }, 'ledger cases opened');
       return opened;
     });
   }
@@ -91,7 +117,7 @@ export class LedgerService {
       const meter = await this.deps.meterInfo(meterId);
       if (!meter) throw new MeterwatchError(ErrorCodes.NOT_FOUND, `meter ${meterId} is not registered`, { details: { meterId } });
       const key = customerKey(meter.customerId, meterId);
-      const active = this.deps.store.all().find((c) => !isClosed(c) && customerKey(c.customerId, c.meterId) === key);
+      const active = this.deps.store.activeCase(meter.customerId, meterId);
       if (active) throw illegalTransition(active.state, `open (customer already has case ${active.caseId})`, active.caseId);
       const caseId = `L-${createHash('sha1').update(`${key}|manual|${this.now()}`).digest('hex').slice(0, 16)}`;
       return this.deps.store.append(decide(undefined, caseId, { action: 'open', meterId, customerId: meter.customerId, note }, by, this.now()));

@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.ts';
 import { sqlString, sqlTimestamp, type SqlClient } from '../../storage/sql.ts';
 import { waitForWalApplied } from '../../storage/wal-visibility.ts';
-import { applyEvent, type CaseAction, type CaseEvent, type CaseState, type LedgerCase } from './case-machine.ts';
+import { applyEvent, isClosed, type CaseAction, type CaseEvent, type CaseState, type LedgerCase } from './case-machine.ts';
 
 interface EventRow {
   ts: number;
@@ -20,6 +20,18 @@ interface EventRow {
 
 const str = (v: string | undefined | null) => (v === undefined || v === null || v === '' ? 'NULL' : sqlString(v));
 
+/** Cases are per customer (domain.md §5: the ledger lists customers); a meter without one stands for itself. */
+export function customerKey(customerId: string | undefined, meterId: string): string {
+  return customerId ? `c:${customerId}` : `m:${meterId}`;
+}
+
+/** Rows per INSERT statement when many events are written at once (a batch pass opening thousands of cases). */
+const INSERT_CHUNK = 500;
+
+function eventValues(e: CaseEvent): string {
+  return `(${sqlTimestamp(e.ts)}, ${sqlString(e.caseId)}, ${e.seq}, ${str(e.meterId)}, ${str(e.customerId)}, ${sqlString(e.action)}, ${str(e.from)}, ${sqlString(e.to)}, ${sqlString(e.actor)}, ${sqlString(e.role)}, ${sqlString(JSON.stringify(e.details))})`;
+}
+
 /**
  * Ledger cases event-sourced from `ledger_events` (migration 001): every transition is one
  * row; the current cases are the fold of those rows, kept in memory after `load()`. One
@@ -27,6 +39,10 @@ const str = (v: string | undefined | null) => (v === undefined || v === null || 
  */
 export class LedgerStore {
   private readonly cases = new Map<string, LedgerCase>();
+  /** alert id → the case it joined: a redelivered alert must not open a second case */
+  private readonly byAlert = new Map<string, string>();
+  /** customer key → its case in progress (at most one) */
+  private readonly activeByCustomer = new Map<string, string>();
 
   constructor(
     private readonly sql: SqlClient,
@@ -37,9 +53,11 @@ export class LedgerStore {
     await waitForWalApplied(this.sql, 'ledger_events', 60_000);
     const rows = await this.sql.query<EventRow>('SELECT * FROM ledger_events ORDER BY case_id, seq');
     this.cases.clear();
+    this.byAlert.clear();
+    this.activeByCustomer.clear();
     for (const r of rows) {
       const e = rowToEvent(r);
-      this.cases.set(e.caseId, applyEvent(this.cases.get(e.caseId), e));
+      this.put(applyEvent(this.cases.get(e.caseId), e));
     }
     this.log.info({ cases: this.cases.size, events: rows.length }, 'ledger loaded');
     return this.cases.size;
@@ -53,13 +71,41 @@ export class LedgerStore {
     return [...this.cases.values()];
   }
 
+  /** The case an alert already belongs to. */
+  caseOfAlert(alertId: string): LedgerCase | undefined {
+    const id = this.byAlert.get(alertId);
+    return id === undefined ? undefined : this.cases.get(id);
+  }
+
+  /** The customer's case in progress, if any. */
+  activeCase(customerId: string | undefined, meterId: string): LedgerCase | undefined {
+    const id = this.activeByCustomer.get(customerKey(customerId, meterId));
+    return id === undefined ? undefined : this.cases.get(id);
+  }
+
   async append(e: CaseEvent): Promise<LedgerCase> {
-    await this.sql.exec(
-      `INSERT INTO ledger_events (ts, case_id, seq, meter_id, customer_id, action, from_state, to_state, actor, role, details) VALUES (${sqlTimestamp(e.ts)}, ${sqlString(e.caseId)}, ${e.seq}, ${str(e.meterId)}, ${str(e.customerId)}, ${sqlString(e.action)}, ${str(e.from)}, ${sqlString(e.to)}, ${sqlString(e.actor)}, ${sqlString(e.role)}, ${sqlString(JSON.stringify(e.details))})`,
-    );
-    const next = applyEvent(this.cases.get(e.caseId), e);
-    this.cases.set(e.caseId, next);
-    return next;
+    await this.appendMany([e]);
+    return this.cases.get(e.caseId)!;
+  }
+
+  /**
+   * Several events in a few multi-row INSERTs (in order; a case may appear more than once).
+   * They reach QuestDB before the in-memory cases change.
+   */
+  async appendMany(events: readonly CaseEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += INSERT_CHUNK) {
+      const chunk = events.slice(i, i + INSERT_CHUNK);
+      await this.sql.exec(`INSERT INTO ledger_events (ts, case_id, seq, meter_id, customer_id, action, from_state, to_state, actor, role, details) VALUES ${chunk.map(eventValues).join(', ')}`);
+      for (const e of chunk) this.put(applyEvent(this.cases.get(e.caseId), e));
+    }
+  }
+
+  private put(next: LedgerCase): void {
+    this.cases.set(next.caseId, next);
+    for (const a of next.alerts) this.byAlert.set(a.alertId, next.caseId);
+    const key = customerKey(next.customerId, next.meterId);
+    if (!isClosed(next)) this.activeByCustomer.set(key, next.caseId);
+    else if (this.activeByCustomer.get(key) === next.caseId) this.activeByCustomer.delete(key);
   }
 }
 

@@ -107,6 +107,17 @@ export function candidate(info: MeterInfo, rule: RuleId, rest: Omit<AlertCandida
  * its normal (up to 62 days).
  */
 export function completeMonths(s: MeterSeries, asOf: number): MonthUsage[] {
+  // Several rules ask for the same meter's complete months in one pass: compute them once.
+  const cached = completeCache.get(s);
+  if (cached && cached.asOf === asOf && cached.source === s.months && cached.length === s.months.length) return cached.months;
+  const months = computeCompleteMonths(s, asOf);
+  completeCache.set(s, { asOf, source: s.months, length: s.months.length, months });
+  return months;
+}
+
+const completeCache = new WeakMap<MeterSeries, { asOf: number; source: MonthUsage[]; length: number; months: MonthUsage[] }>();
+
+function computeCompleteMonths(s: MeterSeries, asOf: number): MonthUsage[] {
   const typical = s.typicalGapDays ?? medianGapDays(s.points);
   if (typical >= 20) return s.months.filter((m) => m.end <= asOf && m.covered && m.maxGapDays <= 62);
   return s.months.filter((m) => m.end <= asOf && m.covered && m.reads >= (0.8 * (m.end - m.start)) / 86_400_000 / typical);

@@ -5,8 +5,21 @@ import { completeMonths, type BatchContext, type MeterSeries } from './context.t
 /** Below this a month's usage is too small for a ratio to mean anything (m³). */
 export const MIN_BASE_M3 = 1;
 
-/** Pairs (month, same month a year earlier), both completely read (`complete`: completeMonths, when the caller has them). */
-export function yearPairs(s: MeterSeries, asOf: number, complete: readonly MonthUsage[] = completeMonths(s, asOf)): { m: MonthUsage; prev: MonthUsage }[] {
+export type YearPair = { m: MonthUsage; prev: MonthUsage };
+
+const pairsCache = new WeakMap<MeterSeries, { asOf: number; complete: MonthUsage[]; pairs: readonly YearPair[] }>();
+
+/** Pairs (month, same month a year earlier), both completely read. Computed once per meter and pass; do not mutate. */
+export function yearPairs(s: MeterSeries, asOf: number): readonly YearPair[] {
+  const complete = completeMonths(s, asOf);
+  const cached = pairsCache.get(s);
+  if (cached && cached.asOf === asOf && cached.complete === complete) return cached.pairs;
+  const pairs = computeYearPairs(s, complete);
+  pairsCache.set(s, { asOf, complete, pairs });
+  return pairs;
+}
+
+function computeYearPairs(s: MeterSeries, complete: readonly MonthUsage[]): YearPair[] {
   const byStart = new Set(complete.map((m) => m.start));
   const pairs: { m: MonthUsage; prev: MonthUsage }[] = [];
   for (let i = 12; i < s.months.length; i++) {

@@ -1,8 +1,7 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
-import type { MonthUsage } from '../batch/monthly-usage.ts';
 import { clampScore, median, robustZ, round } from '../stats.ts';
 import { candidate, completeMonths, thresholdFor, type BatchContext, type MeterSeries } from './context.ts';
-import { adjustedLogRatio, MIN_FLEET, yearPairs } from './seasonal.ts';
+import { adjustedLogRatio, MIN_FLEET, yearPairs, type YearPair } from './seasonal.ts';
 import { heatingModel, hddSeriesFor, weatherExpectation, weatherLogRatio, type WeatherExpectation } from './weather-normal.ts';
 
 const CATEGORIES = new Set(['commercial', 'collective', 'residential_bulk']);
@@ -10,7 +9,7 @@ const CATEGORIES = new Set(['commercial', 'collective', 'residential_bulk']);
 /** One customer's year pairs, each with its weather expectation when both months have HDD. */
 interface MeterPairs {
   s: MeterSeries;
-  pairs: { m: MonthUsage; prev: MonthUsage }[];
+  pairs: readonly YearPair[];
   weather: (WeatherExpectation | undefined)[];
 }
 
@@ -30,7 +29,7 @@ export function yoyDeviation(ctx: BatchContext): AlertCandidate[] {
   for (const s of ctx.meters.values()) {
     if (!s.info.category || !CATEGORIES.has(s.info.category)) continue;
     const complete = completeMonths(s, ctx.asOf);
-    const pairs = yearPairs(s, ctx.asOf, complete);
+    const pairs = yearPairs(s, ctx.asOf);
     if (pairs.length === 0) continue;
     const hdd = hddSeriesFor(s, ctx.hddByMonth);
     const model = hdd ? heatingModel(s, ctx.asOf, hdd, complete) : undefined;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,11 +24,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Extra node flags for the system under test, e.g. BENCH_SUT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+function nodeArgs(): string[] {
+  return (process.env.BENCH_SUT_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
+}
+
 export async function startSystem(env: Record<string, string> = {}, root = process.cwd()): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-'));
   const http = await freePort();
   const mqtt = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'main.ts'), 'start'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs(), '--import', 'tsx', join(root, 'main.ts'), 'start'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -88,10 +94,25 @@ export async function startSystem(env: Record<string, string> = {}, root = proce
   };
 }
 
-/** POST JSON and fail loudly on anything but 2xx. */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${text.slice(0, 500)}`);
-  return text ? (JSON.parse(text) as unknown) : undefined;
+/**
+ * POST JSON and fail loudly on anything but 2xx. node:http, not fetch: fetch gives up
+ * waiting for response headers after 300 s, and a slow pass on a busy machine is a result.
+ */
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolvePost, rejectPost) => {
+    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', rejectPost);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) rejectPost(new Error(`POST ${url} answered ${status}: ${text.slice(0, 500)}`));
+        else resolvePost(text ? (JSON.parse(text) as unknown) : undefined);
+      });
+    });
+    req.on('error', rejectPost);
+    req.end(payload);
+  });
 }
