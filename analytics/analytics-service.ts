@@ -50,7 +50,7 @@ export class AnalyticsService {
   /** One batch pass as of `asOf`; concurrent requests share the pass in flight. */
   run(asOf: number): Promise<RunSummary> {
     if (this.running) return this.running.then(() => this.run(asOf));
-    const pass = runBatch(this.deps.sql, this.sink, asOf, this.deps.config.general.timezone, this.deps.config.analytics, this.deps.log.child({ module: 'analytics' }));
+    const pass = runBatch(this.deps.sql, this.sink, asOf, this.deps.config.general.timezone, this.deps.config.analytics, this.deps.log.child({ module: 'analytics' }), this.deps.httpUrl);
     this.running = pass;
     return pass.then(
       (summary) => {

@@ -140,4 +140,14 @@ describe('batch analytics on a hand-made fleet in the real QuestDB', () => {
     off();
     expect(sink.filter((a) => a.meterId === `${P}HIGH` || a.meterId === `${P}COM`)).toEqual([]);
   });
+
+  it('reads the same context over /exp (CSV) as over the PG wire', async () => {
+    const { loadBatchContext } = await import('../analytics/batch/load-context.ts');
+    const overPg = await loadBatchContext({ sql }, AS_OF, TZ, config.analytics);
+    const overExp = await loadBatchContext({ sql, httpUrl: inject('questdbHttpUrl') }, AS_OF, TZ, config.analytics);
+    const mine = (ctx: typeof overPg) => [...ctx.meters.entries()].filter(([id]) => id.startsWith(P)).sort(([a], [b]) => a.localeCompare(b));
+    expect(mine(overPg).length).toBeGreaterThan(5);
+    expect(mine(overExp)).toEqual(mine(overPg));
+    expect(mine(overExp).find(([id]) => id === P + 'FLOW')![1].monthPeakFlow.size).toBeGreaterThan(0);
+  });
 });

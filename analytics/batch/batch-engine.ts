@@ -69,7 +69,7 @@ export function intervalCandidates(rows: readonly IntervalRow[], ctx: BatchConte
  * period that ends by asOf, the state rules as of asOf, and the reading rules over all
  * reads before asOf (so back-filled history in any order is judged on event time).
  */
-export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zone: string, cfg: RuleConfig, log: Logger): Promise<RunSummary> {
+export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zone: string, cfg: RuleConfig, log: Logger, httpUrl?: string): Promise<RunSummary> {
   const started = Date.now();
   const phases = { wal: 0, context: 0, intervals: 0, rules: 0, store: 0 };
   let mark = started;
@@ -83,7 +83,7 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
     await waitForWalApplied(sql, table, 120_000).catch((err: unknown) => log.warn({ table, err }, 'running analytics before QuestDB applied every committed write'));
   }
   lap('wal');
-  const ctx = await loadBatchContext(sql, asOf, zone, cfg);
+  const ctx = await loadBatchContext({ sql, httpUrl }, asOf, zone, cfg);
   ctx.fleetIndex = fleetYoyIndex(ctx);
   // The change point against the fleet's seasonal shape (rules/tamper-change-point.ts) stays
   // off in the batch: on a mixed fleet the shape dated steps that did not exist (seen in the

@@ -5,6 +5,7 @@ import type { BatchContext, MeterInfo, MeterSeries, RuleConfig, StatusInterval }
 import { loadBlacklist } from './blacklist.ts';
 import { loadMonthlyHdd } from './weather-query.ts';
 import { monthlyUsage, type RegisterPoint } from './monthly-usage.ts';
+import type { MonthRow } from './queries.ts';
 import { lastRegisterChange, latestContacts, latestReads, monthlyReads, registryAsOf, statusHistory, type RegistryRow } from './queries.ts';
 
 export function meterInfoFromRow(r: RegistryRow, blacklisted: boolean): MeterInfo {
@@ -35,12 +36,41 @@ export function statusIntervals(rows: readonly { ts: number; status: MeterStatus
   return out;
 }
 
+/** Where the batch reads from: SQL over the PG wire, and QuestDB's HTTP endpoint for the big results. */
+export interface BatchSource {
+  sql: SqlClient;
+  /** QuestDB HTTP URL: the month aggregates stream from /exp as CSV when given (much cheaper at 100k meters). */
+  httpUrl?: string | undefined;
+}
+
+/** What the month aggregates say of one meter, gathered while they stream in. */
+interface MeterMonths {
+  points: RegisterPoint[];
+  reads: Map<number, number>;
+  gaps: number[];
+  peak: Map<number, number>;
+}
+
 /** Everything the batch rules need as of `asOf`, in a handful of pushed-down queries. */
-export async function loadBatchContext(sql: SqlClient, asOf: number, zone: string, cfg: RuleConfig): Promise<BatchContext> {
-  const [registry, history, monthRows, latest, changes, blacklist, contacts, hddByMonth] = await Promise.all([
+export async function loadBatchContext(source: BatchSource | SqlClient, asOf: number, zone: string, cfg: RuleConfig): Promise<BatchContext> {
+  const { sql, httpUrl } = 'sql' in source ? source : { sql: source, httpUrl: undefined };
+  // Grouped by meter as they arrive (SAMPLE BY returns time order), not collected as one
+  // array of millions of rows and sorted by a string key.
+  const byMeter = new Map<string, MeterMonths>();
+  const onMonth = ([meterId, ts, t0, t1, r0, r1, n, maxFlow]: MonthRow) => {
+    let m = byMeter.get(meterId);
+    if (!m) byMeter.set(meterId, (m = { points: [], reads: new Map(), gaps: [], peak: new Map() }));
+    m.reads.set(ts, n);
+    // Within a month with several reads, the mean interval; a month with one read says ~a month.
+    m.gaps.push(n > 1 ? (t1 - t0) / (n - 1) / 86_400_000 : 30);
+    m.points.push({ t: t0, r: r0 });
+    if (t1 > t0) m.points.push({ t: t1, r: r1 });
+    if (maxFlow !== null) m.peak.set(ts, maxFlow);
+  };
+  const [registry, history, , latest, changes, blacklist, contacts, hddByMonth] = await Promise.all([
     registryAsOf(sql, asOf),
     statusHistory(sql, asOf),
-    monthlyReads(sql, asOf, zone),
+    monthlyReads({ sql, httpUrl }, asOf, zone, onMonth),
     latestReads(sql, asOf),
     lastRegisterChange(sql, asOf),
     loadBlacklist(sql, asOf),
@@ -68,29 +98,16 @@ export async function loadBatchContext(sql: SqlClient, asOf: number, zone: strin
   }
   for (const [id, rows] of historyByMeter) series(id).statuses = statusIntervals(rows, Number.MAX_SAFE_INTEGER);
 
-  // Grouped by meter in arrival order (SAMPLE BY returns time order), not sorted as one
-  // array of millions of rows by a string key: at 100k meters × 25 months that sort alone
-  // cost seconds.
   const readsPerMonth = new Map<string, Map<number, number>>();
-  const gapsOf = new Map<MeterSeries, number[]>();
-  for (const [meterId, ts, t0, t1, r0, r1, n, maxFlow] of monthRows) {
+  for (const [meterId, m] of byMeter) {
     const s = series(meterId);
-    let counts = readsPerMonth.get(meterId);
-    if (!counts) readsPerMonth.set(meterId, (counts = new Map<number, number>()));
-    counts.set(ts, n);
-    // Within a month with several reads, the mean interval; a month with one read says ~a month.
-    let gaps = gapsOf.get(s);
-    if (!gaps) gapsOf.set(s, (gaps = []));
-    gaps.push(n > 1 ? (t1 - t0) / (n - 1) / 86_400_000 : 30);
-    s.points.push({ t: t0, r: r0 });
-    if (t1 > t0) s.points.push({ t: t1, r: r1 });
-    if (maxFlow !== null && maxFlow !== undefined) s.monthPeakFlow.set(ts, maxFlow);
+    s.points = isSortedByTime(m.points) ? m.points : m.points.sort((a, b) => a.t - b.t);
+    s.monthPeakFlow = m.peak;
+    m.gaps.sort((a, b) => a - b);
+    s.typicalGapDays = m.gaps[m.gaps.length >> 1];
+    readsPerMonth.set(meterId, m.reads);
   }
-  for (const [s, gaps] of gapsOf) {
-    gaps.sort((a, b) => a - b);
-    s.typicalGapDays = gaps[gaps.length >> 1];
-    if (!isSortedByTime(s.points)) s.points.sort((a, b) => a.t - b.t);
-  }
+  byMeter.clear();
   for (const s of meters.values()) {
     s.months = monthlyUsage(s.points as RegisterPoint[], asOf, zone);
     // The points are each month's first and last read only: take the true count from SQL.

@@ -1,4 +1,5 @@
 import type { MeterCategory, MeterKind, MeterStatus } from '../../core/types.ts';
+import { exportRows } from '../../storage/questdb-export.ts';
 import { epochMs, sqlString, sqlTimestamp, type SqlClient } from '../../storage/sql.ts';
 
 /**
@@ -67,20 +68,24 @@ export async function statusHistory(sql: SqlClient, asOf: number): Promise<{ ts:
 export type MonthRow = [meterId: string, ts: number, t0: number, t1: number, r0: number, r1: number, n: number, maxFlow: number | null];
 
 /**
- * Per meter and calendar month: first and last read (time and register), count, peak
+ * Per meter and calendar month, streamed to `onRow`: first and last read (time and register), count, peak
  * reported flow. Reads up to two months past asOf are included: a month that ends by asOf
  * is pro-rated with the read that follows it (a handheld read on the 17th completes the
  * month before), but no period ending after asOf is judged.
  */
-export function monthlyReads(sql: SqlClient, asOf: number, zone: string): Promise<MonthRow[]> {
+export async function monthlyReads(source: { sql: SqlClient; httpUrl?: string | undefined }, asOf: number, zone: string, onRow: (row: MonthRow) => void): Promise<number> {
   const until = asOf + 62 * 86_400_000;
-  return sql.queryArrays<MonthRow>(
-    `SELECT meter_id, ${epochMs('ts')} ts, ${epochMs('t0')} t0, ${epochMs('t1')} t1, r0, r1, n, max_flow FROM (
+  const query = `SELECT meter_id, ${epochMs('ts')} ts, ${epochMs('t0')} t0, ${epochMs('t1')} t1, r0, r1, n, max_flow FROM (
        SELECT meter_id, ts, min(ts) t0, max(ts) t1, first(reading) r0, last(reading) r1, count() n, max(flow) max_flow
        FROM readings WHERE ts < ${sqlTimestamp(until)} AND NOT estimated
        SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${sqlString(zone)}
-     )`,
-  );
+     )`;
+  if (source.httpUrl !== undefined) {
+    return exportRows(source.httpUrl, query, (f) => onRow([f[0]!, Number(f[1]), Number(f[2]), Number(f[3]), Number(f[4]), Number(f[5]), Number(f[6]), f[7] === '' || f[7] === undefined ? null : Number(f[7])]));
+  }
+  const rows = await source.sql.queryArrays<MonthRow>(query);
+  for (const r of rows) onRow(r);
+  return rows.length;
 }
 
 export interface LatestRow {
