@@ -91,7 +91,7 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
     mark = now;
   };
   // Judge what was acknowledged before the run, not a half-applied back-fill.
-  for (const table of ['readings', 'meter_registry', 'meter_replacements', 'blacklist_events']) {
+  for (const table of ['readings', 'meter_registry', 'meter_replacements', 'blacklist_events', 'weather_daily']) {
     await waitForWalApplied(sql, table, 120_000).catch((err: unknown) => log.warn({ table, err }, 'running analytics before QuestDB applied every committed write'));
   }
   lap('wal');

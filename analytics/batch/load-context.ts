@@ -3,6 +3,7 @@ import { qmaxForSpec } from '../../core/gsize.ts';
 import type { SqlClient } from '../../storage/sql.ts';
 import type { BatchContext, MeterInfo, MeterSeries, RuleConfig, StatusInterval } from '../rules/context.ts';
 import { loadBlacklist } from './blacklist.ts';
+import { loadMonthlyHdd } from './weather-query.ts';
 import { monthlyUsage, type RegisterPoint } from './monthly-usage.ts';
 import type { MonthRow } from './queries.ts';
 import { lastRegisterChange, latestContacts, latestReads, monthlyReads, registryAsOf, statusHistory, type RegistryRow } from './queries.ts';
@@ -69,7 +70,7 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
     if (t1 > t0) m.points.push({ t: t1, r: r1 });
     if (maxFlow !== null) m.peak.set(ts, maxFlow);
   };
-  const [registry, history, , latest, changes, blacklist, contacts] = await Promise.all([
+  const [registry, history, , latest, changes, blacklist, contacts, hddByMonth] = await Promise.all([
     registryRows ?? registryAsOf(sql, asOf),
     statusHistory(sql, asOf),
     monthlyReads({ sql, httpUrl }, asOf, zone, onMonth),
@@ -77,6 +78,7 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
     lastRegisterChange(sql, asOf),
     loadBlacklist(sql, asOf),
     latestContacts(sql, asOf),
+    loadMonthlyHdd(sql, asOf, zone, cfg.hddBase),
   ]);
   const meters = new Map<string, MeterSeries>();
   const series = (id: string): MeterSeries => {
@@ -128,7 +130,7 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
     list.push(s.info.meterId);
     households.set(parent, list);
   }
-  return { asOf, zone, cfg, meters, households };
+  return { asOf, zone, cfg, meters, households, hddByMonth };
 }
 
 function isSortedByTime(points: readonly { t: number }[]): boolean {
