@@ -66,9 +66,14 @@ export class AlertSink {
     return this.known.size;
   }
 
-  /** Serialised: stream and batch rules may submit at once without racing on the same key. */
-  submit(candidates: readonly AlertCandidate[]): Promise<SubmitResult> {
-    const run = this.chain.then(() => this.apply(candidates));
+  /**
+   * Serialised: stream and batch rules may submit at once without racing on the same key.
+   * Resolves when the alerts are readable in QuestDB, unless `visible: false` (a batch pass
+   * submits rule by rule and waits once, with `waitVisible`, so QuestDB takes one rule's
+   * alerts while the next rule runs).
+   */
+  submit(candidates: readonly AlertCandidate[], opts: { visible?: boolean } = {}): Promise<SubmitResult> {
+    const run = this.chain.then(() => this.apply(candidates, opts.visible ?? true));
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -92,7 +97,14 @@ export class AlertSink {
     return next;
   }
 
-  private async apply(candidates: readonly AlertCandidate[]): Promise<SubmitResult> {
+  /** Resolves when every alert submitted so far is readable in QuestDB. */
+  waitVisible(): Promise<void> {
+    const run = this.chain.then(() => waitForWalApplied(this.sql, 'alerts', 120_000));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(candidates: readonly AlertCandidate[], visible: boolean): Promise<SubmitResult> {
     const result: SubmitResult = { raised: 0, updated: 0, unchanged: 0 };
     const fresh: StoredAlert[] = [];
     const grown: StoredAlert[] = [];
@@ -116,7 +128,7 @@ export class AlertSink {
       }
       result.unchanged++;
     }
-    await this.write([...fresh, ...grown]);
+    await this.write([...fresh, ...grown], visible);
     for (const alert of fresh) this.bus.emit('alert.raised', { alert });
     for (const alert of grown) this.bus.emit('alert.updated', { alert });
     result.raised = fresh.length;
@@ -129,7 +141,7 @@ export class AlertSink {
    * ILP, 20k alerts a request; then waits until QuestDB applied them, so whoever asked for
    * the run (POST /api/analytics/run) can read every alert it raised as soon as it returns.
    */
-  private async write(alerts: readonly StoredAlert[]): Promise<void> {
+  private async write(alerts: readonly StoredAlert[], visible = true): Promise<void> {
     if (alerts.length === 0) return;
     // Two requests in flight: QuestDB takes one while the next is being written out.
     let inFlight: Promise<void> | undefined;
@@ -140,7 +152,7 @@ export class AlertSink {
       inFlight = writeIlp(this.httpUrl, body);
     }
     await inFlight;
-    await waitForWalApplied(this.sql, 'alerts', 120_000);
+    if (visible) await waitForWalApplied(this.sql, 'alerts', 120_000);
   }
 }
 

@@ -110,12 +110,30 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   if (FLEET_SHAPE_CHANGE_POINTS) ctx.fleetShape = fleetSeasonalShape(ctx);
   lap('context');
   lap('intervals'); // read alongside the context above
-  const candidates: AlertCandidate[] = [...intervalCandidates(intervals, ctx, replacementIndex(replaced))];
-  for (const rule of PERIOD_RULES) for (const c of rule(ctx)) candidates.push(c);
-  lap('rules');
+  // Rule by rule into the sink, which writes while the next rule runs; one wait at the end
+  // until every alert is readable (the caller of POST /api/analytics/run reads them next).
   const counts: Partial<Record<RuleId, number>> = {};
-  for (const c of candidates) counts[c.rule] = (counts[c.rule] ?? 0) + 1;
-  const result = await sink.submit(candidates);
+  const submitted: Promise<SubmitResult>[] = [];
+  const submit = (candidates: AlertCandidate[]) => {
+    for (const c of candidates) counts[c.rule] = (counts[c.rule] ?? 0) + 1;
+    const done = sink.submit(candidates, { visible: false });
+    done.catch(() => undefined); // handled by Promise.all below; not an unhandled rejection meanwhile
+    submitted.push(done);
+  };
+  submit(intervalCandidates(intervals, ctx, replacementIndex(replaced)));
+  for (const rule of PERIOD_RULES) {
+    await new Promise((r) => setImmediate(r)); // let the sink send what it has
+    submit(rule(ctx));
+  }
+  lap('rules');
+  const results = await Promise.all(submitted);
+  await sink.waitVisible();
+  const result: SubmitResult = { raised: 0, updated: 0, unchanged: 0 };
+  for (const r of results) {
+    result.raised += r.raised;
+    result.updated += r.updated;
+    result.unchanged += r.unchanged;
+  }
   lap('store');
   const summary: RunSummary = { asOf, durationMs: Date.now() - started, phasesMs: phases, meters: ctx.meters.size, candidates: counts, ...result };
   log.info(summary, 'batch analytics pass');
