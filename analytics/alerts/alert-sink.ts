@@ -42,6 +42,8 @@ function known(a: StoredAlert): KnownAlert {
 export class AlertSink {
   private readonly known = new Map<string, KnownAlert>();
   private chain: Promise<unknown> = Promise.resolve();
+  /** Alerts written but not yet announced on the bus (see apply). */
+  private held: ['alert.raised' | 'alert.updated', StoredAlert][] = [];
 
   constructor(
     private readonly sql: SqlClient,
@@ -99,9 +101,18 @@ export class AlertSink {
 
   /** Resolves when every alert submitted so far is readable in QuestDB. */
   waitVisible(): Promise<void> {
-    const run = this.chain.then(() => waitForWalApplied(this.sql, 'alerts', 120_000));
+    const run = this.chain.then(async () => {
+      await waitForWalApplied(this.sql, 'alerts', 120_000);
+      this.emitHeld();
+    });
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  private emitHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const [event, alert] of held) this.bus.emit(event, { alert });
   }
 
   private async apply(candidates: readonly AlertCandidate[], visible: boolean): Promise<SubmitResult> {
@@ -129,8 +140,11 @@ export class AlertSink {
       result.unchanged++;
     }
     await this.write([...fresh, ...grown], visible);
-    for (const alert of fresh) this.bus.emit('alert.raised', { alert });
-    for (const alert of grown) this.bus.emit('alert.updated', { alert });
+    // Listeners (WebSocket, MQTT, the ledger) hear of an alert once it is readable; alerts
+    // written without waiting are held until waitVisible.
+    for (const alert of fresh) this.held.push(['alert.raised', alert]);
+    for (const alert of grown) this.held.push(['alert.updated', alert]);
+    if (visible) this.emitHeld();
     result.raised = fresh.length;
     result.updated = grown.length;
     if (fresh.length > 0) this.log.info({ raised: fresh.length, updated: grown.length }, 'alerts');
