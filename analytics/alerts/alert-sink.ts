@@ -157,6 +157,9 @@ export class AlertSink {
    */
   private async write(alerts: readonly StoredAlert[], visible = true): Promise<void> {
     if (alerts.length === 0) return;
+    // In time order: the alerts table is partitioned by period_start, and rows that go back
+    // in time make QuestDB merge out of order (a rule's candidates come meter by meter).
+    alerts = [...alerts].sort((a, b) => a.periodStart - b.periodStart);
     // Two requests in flight: QuestDB takes one while the next is being written out.
     let inFlight: Promise<void> | undefined;
     for (let i = 0; i < alerts.length; i += WRITE_CHUNK) {
