@@ -5,10 +5,12 @@
  * whole meterwatch against that QuestDB (MW_QUESTDB_URL) and times POST /api/analytics/run
  * from outside: the first pass (raises every alert) and a second one (raises nothing new).
  *
- *   npm run bench:analytics-pass -- [--meters 100000] [--months 25]
+ *   npm run bench:analytics-pass -- [--meters 100000] [--months 25] [--passes 3] [--settle-s 60]
+ *     [--data-dir DIR]   keep the loaded QuestDB there and reuse it next time (loading takes minutes)
+ *     [--out FILE]       also write the result JSON to FILE
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
@@ -21,9 +23,10 @@ import { freePort } from '../storage/questdb/ports.ts';
 import { SqlClient } from '../storage/sql.ts';
 import { waitForWalApplied } from '../storage/wal-visibility.ts';
 import { postJson, startSystem } from './support/system.ts';
+import { cpuSeconds } from './support/cpu-time.ts';
 import { fleetReads, meterIdOf, type FleetReplacement } from './usage-fleet.ts';
 
-const { values } = parseArgs({ options: { meters: { type: 'string', default: '100000' }, months: { type: 'string', default: '25' }, heap: { type: 'string', default: '2g' }, 'data-dir': { type: 'string' }, passes: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { meters: { type: 'string', default: '100000' }, months: { type: 'string', default: '25' }, heap: { type: 'string', default: '2g' }, 'data-dir': { type: 'string' }, passes: { type: 'string', default: '3' }, 'settle-s': { type: 'string', default: '60' }, out: { type: 'string' } } });
 const meters = Number(values.meters);
 const months = Number(values.months);
 const zone = 'Asia/Shanghai';
@@ -84,12 +87,30 @@ async function main(): Promise<void> {
     try {
       const passes = [];
       for (let k = 0; k < Number(values.passes); k++) {
+        // Let the previous pass's fan-out (ledger, MQTT) finish: each pass is timed on its own.
+        if (k > 0) await new Promise((r) => setTimeout(r, Number(values['settle-s']) * 1000));
+        const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+        const c0 = cpuSeconds(system.pid);
+        const q0 = cpuSeconds(server.javaPid);
         const w0 = performance.now();
         const s = (await postJson(`${system.url}/api/analytics/run`, { asOf })) as { durationMs: number; phasesMs: Record<string, number>; raised: number; updated: number; unchanged: number; candidates: Record<string, number> };
-        passes.push({ wallSeconds: +((performance.now() - w0) / 1000).toFixed(2), durationMs: s.durationMs, phasesMs: s.phasesMs, raised: s.raised, updated: s.updated, unchanged: s.unchanged, candidates: s.candidates });
+        const cpu = (end: number | undefined, start: number | undefined) => (end !== undefined && start !== undefined ? +(end - start).toFixed(1) : undefined);
+        passes.push({
+          wallSeconds: +((performance.now() - w0) / 1000).toFixed(2),
+          cpuSeconds: { meterwatch: cpu(cpuSeconds(system.pid), c0), questdb: cpu(cpuSeconds(server.javaPid), q0) },
+          loadAverage: { before: Number(loadBefore), after: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]) },
+          durationMs: s.durationMs,
+          phasesMs: s.phasesMs,
+          raised: s.raised,
+          updated: s.updated,
+          unchanged: s.unchanged,
+          candidates: s.candidates,
+        });
+        process.stderr.write(`pass ${k + 1}: ${JSON.stringify(passes[passes.length - 1])}\n`);
       }
-      const result = { meters, months, readingRows: rows, replacements: replacementCount, loadSeconds, passes, questdbPeakRssMiB: server.javaPid ? peakRssMiB(server.javaPid) : undefined, load: readFileSync('/proc/loadavg', 'utf8').trim() };
+      const result = { at: new Date().toISOString(), meters, months, readingRows: rows, replacements: replacementCount, loadSeconds, passes, meterwatchPeakRssMiB: system.pid ? peakRssMiB(system.pid) : undefined, questdbPeakRssMiB: server.javaPid ? peakRssMiB(server.javaPid) : undefined, machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB` };
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
     } finally {
       await system.stop();
     }
