@@ -30,6 +30,7 @@ import { alertClassSource } from './analytics/classes.ts';
 import { alertJson } from './analytics/alerts/alert-json.ts';
 import type { StoredAlert } from './analytics/alerts/alert-rows.ts';
 import { buildLedger } from './analytics/ledger/build-ledger.ts';
+import { visitsFromCases } from './analytics/visits/visits-due.ts';
 import { loadUsersFile } from './dashboard/auth/users.ts';
 import { AuditLog } from './dashboard/auth/audit-log.ts';
 import { runSimulation } from './simulators/run-simulation.ts';
@@ -131,6 +132,12 @@ export async function startSystem(config: Config, log: Logger, options: SystemOp
       zone: config.general.timezone,
       alerts: { sql: storage.sql, analytics, zone: config.general.timezone },
       loss: { sql: storage.sql, zone: config.general.timezone },
+      visits: {
+        sql: storage.sql,
+        metersAsOf: (ids, t) => registry.metersAsOf(ids, t),
+        ledgerVisits: () => visitsFromCases(ledger.service.store.all()),
+        options: { zone: config.general.timezone, monthlyVisitM3: config.analytics.residentialMonthlyVisit, largeFlowMonths: config.visits.largeFlowMonths, monthlyMonths: config.visits.monthlyMonths },
+      },
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stoppers.push({ name: 'http', stop: () => app.close() });
