@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -24,6 +24,8 @@ let base: string;
 let browser: BrowserContext;
 const profileDir = mkdtempSync(join(tmpdir(), 'mw-chromium-'));
 const downloadsDir = mkdtempSync(join(tmpdir(), 'mw-downloads-'));
+/** `MW_SCREENSHOTS=1`: the page's screenshot goes to docs/screenshots/ (shown in the README), like dashboard-browser.test.ts. */
+const shotsDir = process.env.MW_SCREENSHOTS === '1' ? resolve('docs/screenshots') : mkdtempSync(join(tmpdir(), 'mw-shots-'));
 
 async function openPage(path: string): Promise<Page> {
   const page = await browser.newPage();
@@ -66,7 +68,7 @@ afterAll(async () => {
   await browser?.close();
   await app?.close();
   await sql.close();
-  for (const d of [profileDir, downloadsDir]) rmSync(d, { recursive: true, force: true });
+  for (const d of [profileDir, downloadsDir, ...(process.env.MW_SCREENSHOTS === '1' ? [] : [shotsDir])]) rmSync(d, { recursive: true, force: true });
 });
 
 describe('visit schedule page', () => {
@@ -83,6 +85,7 @@ describe('visit schedule page', () => {
     ]);
     await expect(page.locator('tr[data-state=done] td').nth(9).textContent()).resolves.toBe('2026-08-05 10:00');
     await expect(page.locator('#visit-totals').textContent()).resolves.toBe('逾期未检 1 · 待巡检 2 · 未到期 0 · 已完成 1');
+    await page.screenshot({ path: join(shotsDir, 'visits-zh-CN.png'), fullPage: true });
     await page.selectOption('select[name=state]', 'overdue');
     await page.waitForFunction(() => document.querySelectorAll('table.visits tbody tr').length === 1);
     expect(new URL(page.url()).searchParams.get('state')).toBe('overdue');

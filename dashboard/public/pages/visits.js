@@ -44,11 +44,13 @@ export async function render(main, { go, state }) {
   const q = query(state);
   const [data, areas] = await Promise.all([getJson(`/api/visits/due?${q}`), getJson('/api/registry/areas').catch(() => ({ districts: [], routes: [] }))]);
   const all = ['', t('f.all')];
+  // A district or route from a shared URL stays selected even when the registry list lacks it.
+  const withCurrent = (list, v) => (v && !list.includes(v) ? [...list, v] : list);
   const dayIn = h('input', { type: 'date', name: 'asOf', value: state.asOf || dayOf(Date.now()), onchange: (e) => go({ asOf: e.target.value }) });
   const filters = h('div', { class: 'filters no-print' },
     h('label', { class: 'field' }, t('visits.asOf'), dayIn),
-    select('district', t('f.district'), [all, ...areas.districts.map((d) => [d, d])], state.district, (v) => go({ district: v })),
-    select('route', t('f.route'), [all, ...areas.routes.map((r) => [r, r])], state.route, (v) => go({ route: v })),
+    select('district', t('f.district'), [all, ...withCurrent(areas.districts, state.district).map((d) => [d, d])], state.district, (v) => go({ district: v })),
+    select('route', t('f.route'), [all, ...withCurrent(areas.routes, state.route).map((r) => [r, r])], state.route, (v) => go({ route: v })),
     select('class', t('visits.class'), [all, ...CLASSES.map((c) => [c, t(`visits.class.${c}`)])], state.class, (v) => go({ class: v })),
     select('state', t('f.status'), [all, ...STATES.map((s) => [s, t(`visits.state.${s}`)])], state.state, (v) => go({ state: v })));
   const exportUrl = (format) => {
