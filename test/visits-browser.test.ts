@@ -87,7 +87,7 @@ describe('visit schedule page', () => {
     await expect(page.locator('#visit-totals').textContent()).resolves.toBe('逾期未检 1 · 待巡检 2 · 未到期 0 · 已完成 1');
     await page.screenshot({ path: join(shotsDir, 'visits-zh-CN.png'), fullPage: true });
     await page.selectOption('select[name=state]', 'overdue');
-    await page.waitForFunction(() => document.querySelectorAll('table.visits tbody tr').length === 1);
+    await expect.poll(() => page.locator('table.visits tbody tr').count(), { timeout: 10_000 }).toBe(1);
     expect(new URL(page.url()).searchParams.get('state')).toBe('overdue');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-xlsx')]);
     const file = join(downloadsDir, 'visits-due.xlsx');
