@@ -20,9 +20,9 @@ const D = 'VD-D1';
 const ASOF = '2026-10-20T12:00:00+08:00';
 const month = (m: string) => Date.parse(`${m}-01T00:00:00+08:00`);
 
-function alert(id: string, meterId: string, rule: Alert['rule'], monthLabel: string, value: number): Alert {
+function alert(id: string, meterId: string, rule: Alert['rule'], monthLabel: string, value: number, customerId = meterId.replace('M', 'C')): Alert {
   const start = month(monthLabel);
-  return { id, raisedAt: start + 86_400_000, meterId, customerId: meterId.replace('M', 'C'), rule, severity: 'warning', periodStart: start, periodEnd: start + 30 * 86_400_000, value, threshold: rule === 'large_flow' ? 40 : 30, score: 2, message: 'test', status: 'open' };
+  return { id, raisedAt: start + 86_400_000, meterId, customerId, rule, severity: 'warning', periodStart: start, periodEnd: start + 30 * 86_400_000, value, threshold: rule === 'large_flow' ? 40 : 30, score: 2, message: 'test', status: 'open' };
 }
 
 async function storeAlerts(alerts: readonly Alert[]): Promise<void> {
@@ -45,19 +45,20 @@ const alerts = {
   highAug: alert('vd-c', 'VD-M3', 'residential_high', '2026-08', 120), // ≥ 100 m³ in August: monthly visits, visited on the 18th
   lapsed: alert('vd-d', 'VD-M4', 'residential_high', '2025-05', 150), // more than 12 months ago: class lapsed
   below: alert('vd-e', 'VD-M5', 'residential_high', '2026-09', 80), // below the monthly-visit limit
+  formerCustomer: alert('vd-f', 'VD-M6', 'large_flow', '2026-09', 60, 'VD-OLD'), // the meter has a new customer since
 };
 let caseA: string;
 
 beforeAll(async () => {
   ({ app, ledger } = await ledgerApp(sql));
   as = caller(app);
-  const meters = ['VD-M1', 'VD-M2', 'VD-M3', 'VD-M4', 'VD-M5'].map((meterId, i) => ({
+  const meters = ['VD-M1', 'VD-M2', 'VD-M3', 'VD-M4', 'VD-M5', 'VD-M6'].map((meterId, i) => ({
     meterId, customerId: meterId.replace('M', 'C'), customerName: `客户${i + 1}`, address: `中山路 ${i + 1} 号`, district: D, route: i === 2 ? 'VD-R2' : 'VD-R1',
     category: i >= 2 ? 'residential' : 'commercial', kind: 'smart', spec: i >= 2 ? 'G2.5' : 'G25', status: 'active', effectiveAt: '2025-01-01T00:00:00+08:00',
   }));
   expect((await as('ana').post('/api/meters', meters)).status).toBe(200);
   await storeAlerts(Object.values(alerts));
-  await eventually(async () => Number((await sql.query<{ n: number }>(`SELECT count() n FROM alerts WHERE district = ${sqlString(D)}`))[0]!.n) === 5, 60_000);
+  await eventually(async () => Number((await sql.query<{ n: number }>(`SELECT count() n FROM alerts WHERE district = ${sqlString(D)}`))[0]!.n) === 6, 60_000);
   caseA = await recordVisit(alerts.flowNow, '2026-10-10T09:30:00+08:00');
   await recordVisit(alerts.highAug, '2026-10-18T15:00:00+08:00');
 });

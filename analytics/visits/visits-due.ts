@@ -73,10 +73,13 @@ export async function visitsDue(deps: VisitsDueDeps, q: VisitsDueQuery): Promise
   const zone = deps.options.zone;
   const members = classMembers(await classAlerts(deps.sql, q.asOf, deps.options), q.asOf, deps.options).filter((m) => !q.visitClass || m.visitClass === q.visitClass);
   const registry = members.length ? await deps.metersAsOf(members.map((m) => m.meterId), q.asOf) : new Map<string, { meter: MeterRecord }>();
-  // The registry as of asOf decides who the customer is and where: a removed meter has no premises to visit.
+  // The registry as of asOf decides who the customer is and where: a removed meter has no
+  // premises to visit, and a class belongs to the customer (domain.md §4), so a meter that
+  // has changed customers since its qualifying alert is not scheduled for the new one.
   const placed = members
     .map((m) => ({ m, meter: registry.get(m.meterId)?.meter }))
     .filter(({ meter }) => meter?.status !== 'removed')
+    .filter(({ m, meter }) => !m.customerId || !meter?.customerId || m.customerId === meter.customerId)
     .filter(({ meter }) => (!q.district || meter?.district === q.district) && (!q.route || meter?.route === q.route))
     .map(({ m, meter }) => ({ member: { ...m, customerId: meter?.customerId ?? m.customerId }, meter }));
   const meters = new Map(placed.map((p) => [p.member.meterId, p.meter]));
