@@ -124,7 +124,7 @@ export async function startSystem(config: Config, log: Logger, options: SystemOp
       adjustments: { adjustments: ledger.adjustments, supplementary: ledger.supplementary, zone: config.general.timezone },
       blacklist: { blacklist: ledger.blacklist, ledger: ledger.service, meterInfo: ledger.meterInfo, zone: config.general.timezone },
       kpis: { sql: storage.sql, zone: config.general.timezone, kpi, audit },
-      meters: { registry, replacements, zone: config.general.timezone, bus, classes: ledger.withLedgerClasses(alertClassSource(storage.sql, config.analytics.residentialMonthlyVisit)) },
+      meters: { registry, replacements, zone: config.general.timezone, bus, classes: ledger.withLedgerClasses(alertClassSource(storage.sql, config.analytics.residentialMonthlyVisit, { zone: config.general.timezone, largeFlowMonths: config.visits.largeFlowMonths, monthlyMonths: config.visits.monthlyMonths })) },
       meterData: { sql: storage.sql, replacements, zone: config.general.timezone, maxReadings: config.registry.maxReadings, adjustments: (id) => ledger.adjustments.approvedParts(id) },
       health: healthOf(ingest, storage),
       ingest: ingestDeps(ingest, storage, config),

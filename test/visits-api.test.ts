@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../core/types.ts';
 import type { LedgerParts } from '../analytics/ledger/build-ledger.ts';
+import { alertClassSource } from '../analytics/classes.ts';
 import { sqlString, sqlTimestamp } from '../storage/sql.ts';
 import { caller, ledgerApp } from './support/ledger-app.ts';
 import { eventually, sharedSql } from './support/questdb.ts';
@@ -122,5 +123,14 @@ describe('GET /api/visits/due (issue 6 item 2)', () => {
     expect((await as('ana').get('/api/visits/due?state=late')).body).toMatchObject({ field: 'state', value: 'late' });
     const docs = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(docs.json().paths['/api/visits/due'].get.tags).toEqual(['visits']);
+  });
+
+  it('the meter page classes lapse by the same setting', async () => {
+    const classes = alertClassSource(sql, 100, { zone: 'Asia/Shanghai', largeFlowMonths: 12, monthlyMonths: 12 });
+    const asOf = Date.parse(ASOF);
+    expect((await classes('VD-M3', 'VD-C3', asOf)).highMonthlyUsage.member).toBe(true);
+    expect((await classes('VD-M4', 'VD-C4', asOf)).highMonthlyUsage.member).toBe(false); // May 2025: lapsed after May 2026
+    expect((await alertClassSource(sql, 100)('VD-M4', 'VD-C4', asOf)).highMonthlyUsage.member).toBe(true); // without a lapse: forever
+    expect((await classes('VD-M2', 'VD-C2', asOf)).largeFlow.member).toBe(true);
   });
 });
