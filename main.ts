@@ -25,6 +25,7 @@ import type { HealthSources } from './dashboard/health.ts';
 import type { IngestRoutesDeps } from './dashboard/routes/ingest.ts';
 import { RegistryRepo } from './storage/registry/registry-repo.ts';
 import { ReplacementsRepo } from './storage/registry/replacements-repo.ts';
+import { WeatherRepo } from './storage/weather/weather-repo.ts';
 import { AnalyticsService } from './analytics/analytics-service.ts';
 import { alertClassSource } from './analytics/classes.ts';
 import { alertJson } from './analytics/alerts/alert-json.ts';
@@ -138,6 +139,7 @@ export async function startSystem(config: Config, log: Logger, options: SystemOp
         ledgerVisits: () => visitsFromCases(ledger.service.store.all()),
         options: { zone: config.general.timezone, monthlyVisitM3: config.analytics.residentialMonthlyVisit, largeFlowMonths: config.visits.largeFlowMonths, monthlyMonths: config.visits.monthlyMonths },
       },
+      weather: { weather: new WeatherRepo(storage.sql, storage.endpoints.httpUrl), zone: config.general.timezone, baseC: config.analytics.hddBase },
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     stoppers.push({ name: 'http', stop: () => app.close() });

@@ -18,6 +18,7 @@ interface AlertOut {
   rule: string;
   score: number;
   periodStart: string;
+  message: string;
 }
 
 const DATASETS = resolve(process.env.MW_DATASETS ?? '../shared/datasets');
@@ -81,7 +82,12 @@ async function runDataset(ds: RealDataset) {
       const hit = sorted.findIndex((a) => a.meterId === series.meter.meterId && a.rule === EXPECTED_RULE[fault]);
       return { meterId: series.meter.meterId, fault, rule: EXPECTED_RULE[fault], detected: hit >= 0, rank: hit >= 0 ? hit + 1 : null, score: hit >= 0 ? sorted[hit]!.score : null, of: sorted.length };
     });
-    return { dataset: ds.name, meters: ds.series.length, meterMonths: mm, reads, loadSeconds: Math.round(loadMs / 100) / 10, analyticsMs: run.durationMs, alerts: alerts.length, perRule, injected };
+    // What outranks the injected faults: the rules of the alerts above the worst-ranked one.
+    const worst = Math.max(0, ...injected.map((i) => i.rank ?? 0));
+    const above: Record<string, number> = {};
+    for (const a of sorted.slice(0, worst)) above[a.rule] = (above[a.rule] ?? 0) + 1;
+    const top = sorted.slice(0, 15).map((a) => ({ rule: a.rule, meterId: a.meterId, score: a.score, periodStart: a.periodStart, message: a.message }));
+    return { dataset: ds.name, meters: ds.series.length, meterMonths: mm, reads, loadSeconds: Math.round(loadMs / 100) / 10, analyticsMs: run.durationMs, alerts: alerts.length, perRule, injected, aboveWorstInjected: above, top };
   } finally {
     await system.stop();
   }

@@ -20,6 +20,7 @@ import { blacklistRoutes, type BlacklistRoutesDeps } from './routes/blacklist.ts
 import { kpiRoutes, type KpiRoutesDeps } from './routes/kpis.ts';
 import { ingestRoutes, type IngestRoutesDeps } from './routes/ingest.ts';
 import { visitRoutes, type VisitRoutesDeps } from './routes/visits.ts';
+import { weatherRoutes, type WeatherRouteDeps } from './routes/weather.ts';
 
 export interface AppDeps {
   log: Logger;
@@ -48,6 +49,8 @@ export interface AppDeps {
   ingest?: IngestRoutesDeps | undefined;
   /** Visit schedule of the visit classes, GET /api/visits/due (issue 6 item 2). */
   visits?: VisitRoutesDeps | undefined;
+  /** Temperature series for yoy_deviation's weather normalisation (POST/GET /api/weather), issue 6 item 2. */
+  weather?: WeatherRouteDeps | undefined;
 }
 
 /** The HTTP API and dashboard, built without listen() so tests can use app.inject(). */
@@ -85,6 +88,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.kpis) await app.register(kpiRoutes(deps.kpis));
   if (deps.ingest) await app.register(ingestRoutes, deps.ingest);
   if (deps.visits) await app.register(visitRoutes(deps.visits));
+  const { weather } = deps;
+  if (weather) await app.register(async (scope) => weatherRoutes(scope, weather));
 
   return app;
 }

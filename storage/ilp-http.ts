@@ -1,5 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { MeterwatchError, ErrorCodes } from '../core/errors.ts';
+import { escapeSymbol, quoteString } from './ilp/line-protocol.ts';
 
 /**
  * A minimal InfluxDB line protocol (ILP) writer over QuestDB's HTTP `/write` endpoint.
@@ -23,19 +24,8 @@ export interface IlpRow {
   ts: number;
 }
 
-// ILP escaping: symbol values escape comma, equals and space; strings escape quote and
-// backslash. Line breaks cannot be carried safely in either, so the edge validation refuses them.
-const SYMBOL_SPECIAL = /[ ,=\\]/;
-const STRING_SPECIAL = /["\\]/;
-
-export function escapeSymbol(v: string): string {
-  // Most values need no escaping: testing first saves a replace per value (millions per batch pass).
-  return SYMBOL_SPECIAL.test(v) ? v.replace(/[ ,=\\]/g, (c) => `\\${c}`) : v;
-}
-
-export function escapeString(v: string): string {
-  return STRING_SPECIAL.test(v) ? v.replace(/["\\]/g, (c) => `\\${c}`) : v;
-}
+// Escaping is the ingest path's (storage/ilp/line-protocol.ts): one set of rules for every ILP writer.
+export { escapeSymbol, quoteString };
 
 /** A double as ILP text: a trailing digit keeps integers typed as doubles ("5" alone would be rejected). */
 export function ilpDouble(v: number): string {
@@ -51,7 +41,7 @@ function fieldText(f: IlpField): string {
     case 'bool':
       return f.value ? 't' : 'f';
     case 'string':
-      return `"${escapeString(f.value)}"`;
+      return quoteString(f.value);
     case 'timestamp':
       return `${Math.trunc(f.value)}000t`;
   }

@@ -1,5 +1,5 @@
 import type { Alert, AlertStatus, RuleId, Severity } from '../../core/types.ts';
-import { escapeString, escapeSymbol, ilpDouble } from '../../storage/ilp-http.ts';
+import { escapeSymbol, ilpDouble, quoteString } from '../../storage/ilp-http.ts';
 
 /** An alert as stored: the public Alert plus where the customer is. */
 export interface StoredAlert extends Alert {
@@ -71,11 +71,11 @@ export function alertIlpLine(a: StoredAlert): string {
   if (a.district) line += `,district=${escapeSymbol(a.district)}`;
   if (a.route) line += `,route=${escapeSymbol(a.route)}`;
   line += `,rule=${a.rule},severity=${a.severity},status=${a.status}`;
-  line += ` period_end=${Math.trunc(a.periodEnd)}000t,raised_at=${Math.trunc(a.raisedAt)}000t,updated_at=${Math.trunc(a.updatedAt)}000t,id="${escapeString(a.id)}"`;
+  line += ` period_end=${Math.trunc(a.periodEnd)}000t,raised_at=${Math.trunc(a.raisedAt)}000t,updated_at=${Math.trunc(a.updatedAt)}000t,id=${quoteString(a.id)}`;
   if (Number.isFinite(a.value)) line += `,value=${ilpDouble(a.value)}`;
   if (Number.isFinite(a.threshold)) line += `,threshold=${ilpDouble(a.threshold)}`;
   if (Number.isFinite(a.score)) line += `,score=${ilpDouble(a.score)}`;
   const message = a.message.includes('\n') || a.message.includes('\r') ? a.message.replace(/[\r\n]+/g, ' ') : a.message;
-  line += `,message="${escapeString(message)}",evidence="${escapeString(JSON.stringify(a.evidence ?? {}))}"`;
+  line += `,message=${quoteString(message)},evidence=${quoteString(JSON.stringify(a.evidence ?? {}))}`;
   return `${line} ${Math.trunc(a.periodStart)}000000\n`;
 }

@@ -42,6 +42,8 @@ function known(a: StoredAlert): KnownAlert {
 export class AlertSink {
   private readonly known = new Map<string, KnownAlert>();
   private chain: Promise<unknown> = Promise.resolve();
+  /** Alerts written but not yet announced on the bus (see apply). */
+  private held: ['alert.raised' | 'alert.updated', StoredAlert][] = [];
 
   constructor(
     private readonly sql: SqlClient,
@@ -66,9 +68,14 @@ export class AlertSink {
     return this.known.size;
   }
 
-  /** Serialised: stream and batch rules may submit at once without racing on the same key. */
-  submit(candidates: readonly AlertCandidate[]): Promise<SubmitResult> {
-    const run = this.chain.then(() => this.apply(candidates));
+  /**
+   * Serialised: stream and batch rules may submit at once without racing on the same key.
+   * Resolves when the alerts are readable in QuestDB, unless `visible: false` (a batch pass
+   * submits rule by rule and waits once, with `waitVisible`, so QuestDB takes one rule's
+   * alerts while the next rule runs).
+   */
+  submit(candidates: readonly AlertCandidate[], opts: { visible?: boolean } = {}): Promise<SubmitResult> {
+    const run = this.chain.then(() => this.apply(candidates, opts.visible ?? true));
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -92,7 +99,23 @@ export class AlertSink {
     return next;
   }
 
-  private async apply(candidates: readonly AlertCandidate[]): Promise<SubmitResult> {
+  /** Resolves when every alert submitted so far is readable in QuestDB. */
+  waitVisible(): Promise<void> {
+    const run = this.chain.then(async () => {
+      await waitForWalApplied(this.sql, 'alerts', 120_000);
+      this.emitHeld();
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private emitHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const [event, alert] of held) this.bus.emit(event, { alert });
+  }
+
+  private async apply(candidates: readonly AlertCandidate[], visible: boolean): Promise<SubmitResult> {
     const result: SubmitResult = { raised: 0, updated: 0, unchanged: 0 };
     const fresh: StoredAlert[] = [];
     const grown: StoredAlert[] = [];
@@ -116,9 +139,12 @@ export class AlertSink {
       }
       result.unchanged++;
     }
-    await this.write([...fresh, ...grown]);
-    for (const alert of fresh) this.bus.emit('alert.raised', { alert });
-    for (const alert of grown) this.bus.emit('alert.updated', { alert });
+    await this.write([...fresh, ...grown], visible);
+    // Listeners (WebSocket, MQTT, the ledger) hear of an alert once it is readable; alerts
+    // written without waiting are held until waitVisible.
+    for (const alert of fresh) this.held.push(['alert.raised', alert]);
+    for (const alert of grown) this.held.push(['alert.updated', alert]);
+    if (visible) this.emitHeld();
     result.raised = fresh.length;
     result.updated = grown.length;
     if (fresh.length > 0) this.log.info({ raised: fresh.length, updated: grown.length }, 'alerts');
@@ -129,7 +155,7 @@ export class AlertSink {
    * ILP, 20k alerts a request; then waits until QuestDB applied them, so whoever asked for
    * the run (POST /api/analytics/run) can read every alert it raised as soon as it returns.
    */
-  private async write(alerts: readonly StoredAlert[]): Promise<void> {
+  private async write(alerts: readonly StoredAlert[], visible = true): Promise<void> {
     if (alerts.length === 0) return;
     // Two requests in flight: QuestDB takes one while the next is being written out.
     let inFlight: Promise<void> | undefined;
@@ -140,7 +166,7 @@ export class AlertSink {
       inFlight = writeIlp(this.httpUrl, body);
     }
     await inFlight;
-    await waitForWalApplied(this.sql, 'alerts', 120_000);
+    if (visible) await waitForWalApplied(this.sql, 'alerts', 120_000);
   }
 }
 

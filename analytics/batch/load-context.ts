@@ -3,6 +3,7 @@ import { qmaxForSpec } from '../../core/gsize.ts';
 import type { SqlClient } from '../../storage/sql.ts';
 import type { BatchContext, MeterInfo, MeterSeries, RuleConfig, StatusInterval } from '../rules/context.ts';
 import { loadBlacklist } from './blacklist.ts';
+import { loadMonthlyHdd } from './weather-query.ts';
 import { monthlyUsage, type RegisterPoint } from './monthly-usage.ts';
 import type { MonthRow } from './queries.ts';
 import { lastRegisterChange, latestContacts, latestReads, monthlyReads, registryAsOf, statusHistory, type RegistryRow } from './queries.ts';
@@ -45,35 +46,39 @@ export interface BatchSource {
 /** What the month aggregates say of one meter, gathered while they stream in. */
 interface MeterMonths {
   points: RegisterPoint[];
-  reads: Map<number, number>;
+  /** month starts and read counts, in arrival (time) order */
+  monthStarts: number[];
+  counts: number[];
   gaps: number[];
   peak: Map<number, number>;
 }
 
 /** Everything the batch rules need as of `asOf`, in a handful of pushed-down queries. */
-export async function loadBatchContext(source: BatchSource | SqlClient, asOf: number, zone: string, cfg: RuleConfig): Promise<BatchContext> {
+export async function loadBatchContext(source: BatchSource | SqlClient, asOf: number, zone: string, cfg: RuleConfig, registryRows?: RegistryRow[]): Promise<BatchContext> {
   const { sql, httpUrl } = 'sql' in source ? source : { sql: source, httpUrl: undefined };
   // Grouped by meter as they arrive (SAMPLE BY returns time order), not collected as one
   // array of millions of rows and sorted by a string key.
   const byMeter = new Map<string, MeterMonths>();
   const onMonth = ([meterId, ts, t0, t1, r0, r1, n, maxFlow]: MonthRow) => {
     let m = byMeter.get(meterId);
-    if (!m) byMeter.set(meterId, (m = { points: [], reads: new Map(), gaps: [], peak: new Map() }));
-    m.reads.set(ts, n);
+    if (!m) byMeter.set(meterId, (m = { points: [], monthStarts: [], counts: [], gaps: [], peak: new Map() }));
+    m.monthStarts.push(ts);
+    m.counts.push(n);
     // Within a month with several reads, the mean interval; a month with one read says ~a month.
     m.gaps.push(n > 1 ? (t1 - t0) / (n - 1) / 86_400_000 : 30);
     m.points.push({ t: t0, r: r0 });
     if (t1 > t0) m.points.push({ t: t1, r: r1 });
     if (maxFlow !== null) m.peak.set(ts, maxFlow);
   };
-  const [registry, history, , latest, changes, blacklist, contacts] = await Promise.all([
-    registryAsOf(sql, asOf),
+  const [registry, history, , latest, changes, blacklist, contacts, hddByMonth] = await Promise.all([
+    registryRows ?? registryAsOf(sql, asOf),
     statusHistory(sql, asOf),
     monthlyReads({ sql, httpUrl }, asOf, zone, onMonth),
     latestReads(sql, asOf),
     lastRegisterChange(sql, asOf),
     loadBlacklist(sql, asOf),
     latestContacts(sql, asOf),
+    loadMonthlyHdd(sql, asOf, zone, cfg.hddBase),
   ]);
   const meters = new Map<string, MeterSeries>();
   const series = (id: string): MeterSeries => {
@@ -96,21 +101,18 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
   }
   for (const [id, rows] of historyByMeter) series(id).statuses = statusIntervals(rows, Number.MAX_SAFE_INTEGER);
 
-  const readsPerMonth = new Map<string, Map<number, number>>();
   for (const [meterId, m] of byMeter) {
     const s = series(meterId);
     s.points = isSortedByTime(m.points) ? m.points : m.points.sort((a, b) => a.t - b.t);
     s.monthPeakFlow = m.peak;
     m.gaps.sort((a, b) => a - b);
     s.typicalGapDays = m.gaps[m.gaps.length >> 1];
-    readsPerMonth.set(meterId, m.reads);
   }
-  byMeter.clear();
   for (const s of meters.values()) {
     s.months = monthlyUsage(s.points as RegisterPoint[], asOf, zone);
     // The points are each month's first and last read only: take the true count from SQL.
-    const counts = readsPerMonth.get(s.info.meterId);
-    for (const m of s.months) m.reads = counts?.get(m.start) ?? 0;
+    const counted = byMeter.get(s.info.meterId);
+    if (counted) assignReadCounts(s.months, counted.monthStarts, counted.counts);
   }
   for (const l of latest) series(l.meter_id).latest = { ts: l.ts, reading: l.reading };
   for (const c of contacts) series(c.meter_id).lastContact = c.ts;
@@ -128,10 +130,30 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
     list.push(s.info.meterId);
     households.set(parent, list);
   }
-  return { asOf, zone, cfg, meters, households };
+  return { asOf, zone, cfg, meters, households, hddByMonth };
 }
 
 function isSortedByTime(points: readonly { t: number }[]): boolean {
   for (let i = 1; i < points.length; i++) if (points[i]!.t < points[i - 1]!.t) return false;
+  return true;
+}
+
+/** Each month's read count from the SQL aggregates (month starts ascending on both sides, or looked up when not). */
+function assignReadCounts(months: { start: number; reads: number }[], starts: readonly number[], counts: readonly number[]): void {
+  if (!isAscending(starts)) {
+    const byStart = new Map<number, number>();
+    starts.forEach((t, i) => byStart.set(t, counts[i]!));
+    for (const m of months) m.reads = byStart.get(m.start) ?? 0;
+    return;
+  }
+  let j = 0;
+  for (const m of months) {
+    while (j < starts.length && starts[j]! < m.start) j++;
+    m.reads = j < starts.length && starts[j] === m.start ? counts[j]! : 0;
+  }
+}
+
+function isAscending(values: readonly number[]): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i]! <= values[i - 1]!) return false;
   return true;
 }

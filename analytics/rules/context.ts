@@ -58,7 +58,18 @@ export interface BatchContext {
   fleetIndex?: Map<string, number> | undefined;
   /** the fleet's seasonal shape per category and month (rules/seasonal.ts), filled by the batch engine */
   fleetShape?: Map<string, number> | undefined;
+  /**
+   * Heating degree days per district (CITY_WIDE: the city's series) and calendar month start,
+   * only months with temperature coverage (analytics/batch/weather-query.ts). Absent or empty:
+   * no temperature series is loaded and yoy_deviation keeps the fleet index (rules/weather-normal.ts).
+   */
+  hddByMonth?: HddByMonth | undefined;
 }
+
+/** district (or CITY_WIDE) → month start → heating degree days of that month */
+export type HddByMonth = ReadonlyMap<string, ReadonlyMap<number, number>>;
+/** The key of the city-wide temperature series in HddByMonth (uploaded without a district). */
+export const CITY_WIDE = '';
 
 export const INACTIVE_STATUSES: readonly MeterStatus[] = ['vacant', 'suspended', 'sealed', 'removed'];
 

@@ -35,7 +35,7 @@ function computeYearPairs(s: MeterSeries, complete: readonly MonthUsage[]): Year
 export const logRatio = (p: { m: MonthUsage; prev: MonthUsage }) => Math.log(Math.max(p.m.usage, 0.01) / p.prev.usage);
 
 /** Fewer meters than this in a category and month say nothing about the weather. */
-const MIN_FLEET = 5;
+export const MIN_FLEET = 5;
 /** A seasonal shape needs more customers than a weather index: it dates a single customer's step. */
 const MIN_SHAPE_FLEET = 30;
 

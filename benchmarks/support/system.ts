@@ -10,6 +10,8 @@ export interface RunningSystem {
   url: string;
   mqttUrl: string;
   dataDir: string;
+  /** the meterwatch process (for CPU and memory readings) */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startSystem(env: Record<string, string> = {}, root = proce
     url,
     mqttUrl: `mqtt://127.0.0.1:${mqtt}`,
     dataDir,
+    pid: child.pid,
     async stop() {
       if (!exited) {
         child.kill('SIGINT');

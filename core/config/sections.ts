@@ -85,6 +85,12 @@ export const analytics = {
   stuckMinExpected: setting('MW_RULE_STUCK_MIN_EXPECTED', z.coerce.number().positive(), 2, 'stuck_meter: m³ the customer\'s own history expects over the flat window before it fires'),
   inactiveMinUsage: setting('MW_RULE_INACTIVE_MIN_USAGE', z.coerce.number().positive(), 0.5, 'usage_while_inactive: m³ on a non-active customer that fires'),
   blacklistFactor: setting('MW_RULE_BLACKLIST_FACTOR', z.coerce.number().positive().max(1), 0.8, 'blacklisted customers: thresholds are multiplied by this (stricter) and severity raised'),
+  hddBase: setting(
+    'MW_RULE_HDD_BASE',
+    z.coerce.number().min(-20).max(30),
+    18,
+    'yoy_deviation weather normalisation: base temperature (°C) of heating degree days, HDD = Σ max(0, base − daily mean) over a month',
+  ),
   schedule: durationSetting('MW_ANALYTICS_SCHEDULE', '1h', 'how often the batch rules run by themselves (0 = only on POST /api/analytics/run)'),
 } satisfies Section;
 

@@ -5,10 +5,11 @@ import { coreTables } from './001-core-tables.ts';
 import { meterReplacements } from './020-meter-replacements.ts';
 import { usageMonthly } from './021-usage-monthly.ts';
 import { blacklistNotices } from './040-ledger.ts';
+import { weatherDaily } from './060-weather.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [coreTables, meterReplacements, usageMonthly, blacklistNotices];
+export const MIGRATIONS: readonly Migration[] = [coreTables, meterReplacements, usageMonthly, blacklistNotices, weatherDaily];
 
 // Not partitioned, hence not WAL: a row is visible as soon as it is written, so a second
 // run right after the first sees what the first applied.
