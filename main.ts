@@ -31,6 +31,7 @@ import { alertClassSource } from './analytics/classes.ts';
 import { alertJson } from './analytics/alerts/alert-json.ts';
 import type { StoredAlert } from './analytics/alerts/alert-rows.ts';
 import { buildLedger } from './analytics/ledger/build-ledger.ts';
+import { visitsFromCases } from './analytics/visits/visits-due.ts';
 import { loadUsersFile } from './dashboard/auth/users.ts';
 import { AuditLog } from './dashboard/auth/audit-log.ts';
 import { runSimulation } from './simulators/run-simulation.ts';
@@ -124,7 +125,7 @@ export async function startSystem(config: Config, log: Logger, options: SystemOp
       adjustments: { adjustments: ledger.adjustments, supplementary: ledger.supplementary, zone: config.general.timezone },
       blacklist: { blacklist: ledger.blacklist, ledger: ledger.service, meterInfo: ledger.meterInfo, zone: config.general.timezone },
       kpis: { sql: storage.sql, zone: config.general.timezone, kpi, audit },
-      meters: { registry, replacements, zone: config.general.timezone, bus, classes: ledger.withLedgerClasses(alertClassSource(storage.sql, config.analytics.residentialMonthlyVisit)) },
+      meters: { registry, replacements, zone: config.general.timezone, bus, classes: ledger.withLedgerClasses(alertClassSource(storage.sql, config.analytics.residentialMonthlyVisit, { zone: config.general.timezone, largeFlowMonths: config.visits.largeFlowMonths, monthlyMonths: config.visits.monthlyMonths })) },
       meterData: { sql: storage.sql, replacements, zone: config.general.timezone, maxReadings: config.registry.maxReadings, adjustments: (id) => ledger.adjustments.approvedParts(id) },
       health: healthOf(ingest, storage),
       ingest: ingestDeps(ingest, storage, config),
@@ -132,6 +133,12 @@ export async function startSystem(config: Config, log: Logger, options: SystemOp
       zone: config.general.timezone,
       alerts: { sql: storage.sql, analytics, zone: config.general.timezone },
       loss: { sql: storage.sql, zone: config.general.timezone },
+      visits: {
+        sql: storage.sql,
+        metersAsOf: (ids, t) => registry.metersAsOf(ids, t),
+        ledgerVisits: () => visitsFromCases(ledger.service.store.all()),
+        options: { zone: config.general.timezone, monthlyVisitM3: config.analytics.residentialMonthlyVisit, largeFlowMonths: config.visits.largeFlowMonths, monthlyMonths: config.visits.monthlyMonths },
+      },
       weather: { weather: new WeatherRepo(storage.sql, storage.endpoints.httpUrl), zone: config.general.timezone, baseC: config.analytics.hddBase },
     });
     await app.listen({ host: config.http.host, port: config.http.port });

@@ -19,6 +19,7 @@ import { adjustmentRoutes, type AdjustmentRoutesDeps } from './routes/adjustment
 import { blacklistRoutes, type BlacklistRoutesDeps } from './routes/blacklist.ts';
 import { kpiRoutes, type KpiRoutesDeps } from './routes/kpis.ts';
 import { ingestRoutes, type IngestRoutesDeps } from './routes/ingest.ts';
+import { visitRoutes, type VisitRoutesDeps } from './routes/visits.ts';
 import { weatherRoutes, type WeatherRouteDeps } from './routes/weather.ts';
 
 export interface AppDeps {
@@ -46,6 +47,8 @@ export interface AppDeps {
   kpis?: KpiRoutesDeps;
   /** HTTP ingest endpoints, GET /api/ingest/rejected and /metrics (issue 3). */
   ingest?: IngestRoutesDeps | undefined;
+  /** Visit schedule of the visit classes, GET /api/visits/due (issue 6 item 2). */
+  visits?: VisitRoutesDeps | undefined;
   /** Temperature series for yoy_deviation's weather normalisation (POST/GET /api/weather), issue 6 item 2. */
   weather?: WeatherRouteDeps | undefined;
 }
@@ -84,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.blacklist) await app.register(blacklistRoutes(deps.blacklist));
   if (deps.kpis) await app.register(kpiRoutes(deps.kpis));
   if (deps.ingest) await app.register(ingestRoutes, deps.ingest);
+  if (deps.visits) await app.register(visitRoutes(deps.visits));
   const { weather } = deps;
   if (weather) await app.register(async (scope) => weatherRoutes(scope, weather));
 

@@ -155,4 +155,10 @@ export const simulator = {
   seed: setting('MW_SIM_SEED', z.coerce.number().int(), 42, 'seed of its fleet (same seed, same fleet)'),
 } satisfies Section;
 
-export const sections = { general, questdb, http, mqtt, ingest, registry, analytics, access, ledger, simulator } as const;
+/** The visit schedule of the visit classes (domain.md §4; issue 6 item 2, GET /api/visits/due). */
+export const visits = {
+  largeFlowMonths: setting('MW_VISIT_LARGE_FLOW_MONTHS', positiveInt, 12, 'months a customer stays in the ≥40 m³/h class (twice-monthly visits) after its last large_flow month'),
+  monthlyMonths: setting('MW_VISIT_MONTHLY_MONTHS', positiveInt, 12, 'months a residential customer stays in the monthly-visit class after its last month at or above MW_RULE_RESIDENTIAL_VISIT'),
+} satisfies Section;
+
+export const sections = { general, questdb, http, mqtt, ingest, registry, analytics, access, ledger, simulator, visits } as const;

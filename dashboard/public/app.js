@@ -9,6 +9,7 @@ import { connectFeed, feed } from './feed.js';
 const PAGES = {
   live: () => import('./pages/live.js'),
   lists: () => import('./pages/lists.js'),
+  visits: () => import('./pages/visits.js'),
   meter: () => import('./pages/meter.js'),
   bulk: () => import('./pages/bulk.js'),
   loss: () => import('./pages/loss.js'),

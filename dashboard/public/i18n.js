@@ -3,7 +3,7 @@
 const STRINGS = {
   'zh-CN': {
     'app.title': '燃气表监测', 'lang.switch': 'English',
-    'nav.live': '实时告警', 'nav.lists': '巡检清单', 'nav.meter': '表具档案', 'nav.bulk': '总表', 'nav.loss': '输差', 'nav.ledger': '台帐/黑名单',
+    'nav.live': '实时告警', 'nav.lists': '巡检清单', 'nav.meter': '表具档案', 'nav.bulk': '总表', 'nav.loss': '输差', 'nav.ledger': '台帐/黑名单', 'nav.visits': '巡检计划',
     'range.label': '时间范围', 'range.from': '从', 'range.to': '到', 'range.apply': '应用',
     'range.7d': '近7天', 'range.30d': '近30天', 'range.3M': '近3个月', 'range.12M': '近12个月', 'range.25M': '近25个月',
     'zone': '时区', 'badge.critical': '条新的严重告警', 'loading': '加载中…', 'none': '无数据', 'error': '出错了',
@@ -21,11 +21,16 @@ const STRINGS = {
     'bulk.title': '总表：分户合计与总表用量', 'bulk.meter': '总表', 'bulk.bulk': '总表用量', 'bulk.households': '分户合计', 'bulk.loss': '输差', 'bulk.share': '输差率', 'bulk.pick': '选择一个总表查看逐月对比',
     'loss.title': '片区输差月度趋势', 'loss.supply': '供气量', 'loss.customers': '用户用量', 'loss.worst': '输差最大的总表', 'loss.n': '前 N', 'loss.window': '抄表时间不齐（按比例折算）',
     'ledger.title': '异常台帐与黑名单', 'ledger.pending': '台帐/黑名单接口不可用（未启用）。表具的黑名单状态在“表具档案”页显示。',
+    'visits.title': '大流量/高用量用户巡检计划', 'visits.asOf': '截至日期', 'visits.class': '巡检类别',
+    'visits.class.large_flow': '≥40 m³/h（每月两次）', 'visits.class.monthly': '≥100 m³/月（每月一次）',
+    'visits.state.overdue': '逾期未检', 'visits.state.due': '待巡检', 'visits.state.upcoming': '未到期', 'visits.state.done': '已完成',
+    'visits.col.state': '状态', 'visits.col.window': '巡检窗口', 'visits.col.visitedAt': '巡检时间', 'visits.col.inspector': '巡检员', 'visits.col.evidence': '入类月份 · 数值',
+    'visits.explain': '≥40 m³/h 用户每月上半月（1–15日）和下半月（16日–月底）各现场检查一次，核对读数、查看有无私自增容；月用量≥100 m³ 的居民用户每月检查一次。台帐中记录在窗口内的现场巡检即为完成。',
     'm3': 'm³',
   },
   en: {
     'app.title': 'Gas meter watch', 'lang.switch': '中文',
-    'nav.live': 'Live alerts', 'nav.lists': 'Inspection lists', 'nav.meter': 'Meter', 'nav.bulk': 'Bulk meters', 'nav.loss': 'Gas loss', 'nav.ledger': 'Ledger / blacklist',
+    'nav.live': 'Live alerts', 'nav.lists': 'Inspection lists', 'nav.meter': 'Meter', 'nav.bulk': 'Bulk meters', 'nav.loss': 'Gas loss', 'nav.ledger': 'Ledger / blacklist', 'nav.visits': 'Visit schedule',
     'range.label': 'Time range', 'range.from': 'From', 'range.to': 'To', 'range.apply': 'Apply',
     'range.7d': '7 days', 'range.30d': '30 days', 'range.3M': '3 months', 'range.12M': '12 months', 'range.25M': '25 months',
     'zone': 'Time zone', 'badge.critical': 'new critical alerts', 'loading': 'Loading…', 'none': 'No data', 'error': 'Error',
@@ -43,6 +48,11 @@ const STRINGS = {
     'bulk.title': 'Bulk meters: household sum vs bulk usage', 'bulk.meter': 'Bulk meter', 'bulk.bulk': 'Bulk usage', 'bulk.households': 'Household sum', 'bulk.loss': 'Loss', 'bulk.share': 'Loss share', 'bulk.pick': 'Pick a bulk meter for its month-by-month comparison',
     'loss.title': 'Monthly gas loss per district', 'loss.supply': 'Supply', 'loss.customers': 'Customer usage', 'loss.worst': 'Bulk meters with the highest loss', 'loss.n': 'Top N', 'loss.window': 'reads not aligned (pro-rated)',
     'ledger.title': 'Abnormal-usage ledger and blacklist', 'ledger.pending': 'The ledger/blacklist API is not available on this server. A meter\'s blacklist status is shown on the Meter page.',
+    'visits.title': 'Visit schedule: large-flow and high-usage customers', 'visits.asOf': 'As of', 'visits.class': 'Visit class',
+    'visits.class.large_flow': '≥40 m³/h (twice a month)', 'visits.class.monthly': '≥100 m³/month (monthly)',
+    'visits.state.overdue': 'Overdue', 'visits.state.due': 'Due', 'visits.state.upcoming': 'Upcoming', 'visits.state.done': 'Done',
+    'visits.col.state': 'State', 'visits.col.window': 'Window', 'visits.col.visitedAt': 'Visited at', 'visits.col.inspector': 'Inspector', 'visits.col.evidence': 'Qualifying month · value',
+    'visits.explain': 'Customers at ≥40 m³/h get an on-site check in each half of the month (1st–15th, 16th–end): verify the reads, look for unauthorised capacity increase. Residential customers at ≥100 m³/month get one check a month. A site visit recorded in the ledger inside the window counts.',
     'm3': 'm³',
   },
 };

@@ -16,6 +16,7 @@ import { ReplacementsRepo } from '../../storage/registry/replacements-repo.ts';
 import type { SqlClient } from '../../storage/sql.ts';
 import type { Notice } from '../../analytics/blacklist/blacklist-repo.ts';
 import { sharedEndpoints } from './questdb.ts';
+import { visitsFromCases } from '../../analytics/visits/visits-due.ts';
 
 /** The people of the ledger tests: one token each; `sue` is supervisor and (second token) manager. */
 export const PEOPLE = {
@@ -51,6 +52,7 @@ export async function ledgerApp(sql: SqlClient, alertStatus?: (alertId: string, 
     ledger: ledger.routes,
     adjustments: { adjustments: ledger.adjustments, supplementary: ledger.supplementary, zone },
     blacklist: { blacklist: ledger.blacklist, ledger: ledger.service, meterInfo: ledger.meterInfo, zone },
+    visits: { sql, metersAsOf: (ids, t) => registry.metersAsOf(ids, t), ledgerVisits: () => visitsFromCases(ledger.service.store.all()), options: { zone, monthlyVisitM3: config.analytics.residentialMonthlyVisit, largeFlowMonths: config.visits.largeFlowMonths, monthlyMonths: config.visits.monthlyMonths } },
     kpis: { sql, zone, audit, kpi: { readDayFirst: config.ledger.readDayFirst, readDayLast: config.ledger.readDayLast, seenTarget: config.ledger.seenTarget, faultLimitMs: config.ledger.faultDays } },
   });
   return { app, ledger, audit, photoDir };
