@@ -15,6 +15,8 @@ export const WRITE_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'POST /api/meters/:meterId/replacements': ['analyst', 'admin'],
   'POST /api/analytics/run': ['analyst', 'supervisor', 'manager', 'admin'],
   'POST /api/alerts/:id/status': ['analyst', 'inspector', 'supervisor', 'manager', 'admin'],
+  // temperature series for weather normalisation (issue 6 item 2), loaded like the registry
+  'POST /api/weather': ['analyst', 'admin'],
   // ledger (issue 7)
   'POST /api/ledger/cases': ['analyst', 'supervisor'],
   'POST /api/ledger/cases/:caseId/:action': ALL,
