@@ -4,7 +4,9 @@
  * meterwatch, `meterwatch simulate` back-filling the fleet through MQTT and HTTP, then
  * POST /api/analytics/run and GET /api/alerts.
  *
- *   npm run bench:quality -- [--meters 10000] [--months 25] [--faults 2%] [--seed 42]
+ *   npm run bench:quality -- [--meters 10000] [--months 25] [--faults 2%] [--seed 42] [--data-dir DIR]
+ *
+ * --data-dir keeps meterwatch's data (QuestDB included) in DIR after the run instead of a scratch directory.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { matchTruth, type AlertOut, type ExpectedAlert } from './quality/match-truth.ts';
 import { postJson, startSystem } from './support/system.ts';
 
-const { values } = parseArgs({ options: { meters: { type: 'string', default: '10000' }, months: { type: 'string', default: '25' }, faults: { type: 'string', default: '2%' }, seed: { type: 'string', default: '42' } } });
+const { values } = parseArgs({ options: { meters: { type: 'string', default: '10000' }, months: { type: 'string', default: '25' }, faults: { type: 'string', default: '2%' }, seed: { type: 'string', default: '42' }, 'data-dir': { type: 'string' } } });
 const ZONE = 'Asia/Shanghai';
 
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<void> {
@@ -35,7 +37,7 @@ async function allAlerts(url: string): Promise<AlertOut[]> {
 }
 
 async function main(): Promise<void> {
-  const system = await startSystem({ MW_TIMEZONE: ZONE });
+  const system = await startSystem({ MW_TIMEZONE: ZONE }, process.cwd(), values['data-dir'] ? resolve(values['data-dir']) : undefined);
   const truthFile = join(system.dataDir, 'truth.jsonl');
   try {
     const t0 = performance.now();

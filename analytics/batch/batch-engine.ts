@@ -31,7 +31,8 @@ export interface RunSummary extends SubmitResult {
   candidates: Partial<Record<RuleId, number>>;
 }
 
-const FLEET_SHAPE_CHANGE_POINTS = false;
+/** The category's seasonal shape for change points (rules/tamper-change-point.ts): a veto on year-over-year boxes, and the reference for customers without a year of history. */
+const FLEET_SHAPE_CHANGE_POINTS = true;
 
 const PERIOD_RULES = [residentialHigh, yoyDeviation, bulkDrop, bulkBalance, deadMeter, stuckMeter, usageWhileInactive, icVerificationDue, tamperChangePoint];
 
