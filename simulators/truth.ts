@@ -161,7 +161,14 @@ export class TruthOracle implements DayObserver {
     const cat = m.record.category;
     const complete = (k: number) => this.edges[k + 1]! <= this.simulatedEnd;
     for (let k = 0; k < this.months; k++) {
-      if (!complete(k)) break;
+      if (!complete(k)) {
+        // large_flow is an event, not a month total: a flow ≥ 40 m³/h seen in the month in
+        // progress is already evidence (domain.md §4: the customer enters the class at once).
+        if (this.edges[k]! < this.simulatedEnd && this.maxFlow[i]![k]! >= THRESHOLDS.largeFlow) {
+          yield { ...this.monthAlert(m, 'large_flow', k, this.maxFlow[i]![k]!, THRESHOLDS.largeFlow, this.causeOf(m, this.simulatedEnd)), detectableAt: this.iso(this.simulatedEnd) };
+        }
+        break;
+      }
       const monthEnd = this.edges[k + 1]!;
       const usage = this.monthUsage(i, k);
       if (this.maxFlow[i]![k]! >= THRESHOLDS.largeFlow) yield this.monthAlert(m, 'large_flow', k, this.maxFlow[i]![k]!, THRESHOLDS.largeFlow, this.causeOf(m, monthEnd));

@@ -1,0 +1,64 @@
+/**
+ * Scores the batch rules again on a fleet kept by `npm run bench:quality -- --data-dir DIR`,
+ * without simulating it again (a 10k-meter back-fill takes ~25 minutes): opens the kept
+ * QuestDB, runs one batch pass whose candidates are collected instead of stored, adds the
+ * live-only alerts of the kept run (large_flow in the month in progress: the stream's), and
+ * matches them against the kept truth. A development aid: the figures to report come from a
+ * full `bench:quality` run.
+ *
+ *   npx tsx benchmarks/quality/rescore.ts --data-dir DIR --keep benchmarks/results/tmp/quality-10000-42 --as-of 2026-11-27T00:00:00+08:00
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { loadConfig } from '../../core/config/index.ts';
+import { createLogger } from '../../core/logger.ts';
+import type { AlertCandidate } from '../../analytics/alerts/alert-candidate.ts';
+import type { AlertSink } from '../../analytics/alerts/alert-sink.ts';
+import { runBatch } from '../../analytics/batch/batch-engine.ts';
+import { openStorage } from '../../storage/open-storage.ts';
+import { freePort } from '../support/system.ts';
+import { matchTruth, type AlertOut, type ExpectedAlert } from './match-truth.ts';
+
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, keep: { type: 'string' }, 'as-of': { type: 'string' } } });
+const ZONE = 'Asia/Shanghai';
+const iso = (ms: number) => DateTime.fromMillis(ms, { zone: ZONE }).toISO()!;
+
+async function main(): Promise<void> {
+  const keep = resolve(values.keep!);
+  const asOf = DateTime.fromISO(values['as-of']!, { setZone: true }).toMillis();
+  const log = createLogger('warn');
+  const config = loadConfig({
+    ...process.env,
+    MW_DATA_DIR: resolve(values['data-dir']!),
+    MW_CACHE_DIR: process.env.MW_CACHE_DIR ?? resolve('.meterwatch/cache'),
+    MW_TIMEZONE: ZONE,
+    MW_QUESTDB_HTTP_PORT: String(await freePort()),
+    MW_QUESTDB_PG_PORT: String(await freePort()),
+    MW_QUESTDB_HEALTH_PORT: String(await freePort()),
+  });
+  const storage = await openStorage(config, log);
+  try {
+    const collected: AlertCandidate[] = [];
+    const sink = { submit: async (c: readonly AlertCandidate[]) => (collected.push(...c), { raised: c.length, updated: 0, unchanged: 0 }) } as unknown as AlertSink;
+    const summary = await runBatch(storage.sql, sink, asOf, ZONE, config.analytics, log);
+    const kept = JSON.parse(readFileSync(join(keep, 'alerts.json'), 'utf8')) as AlertOut[];
+    const liveOnly = kept.filter((a) => a.rule === 'large_flow' && Date.parse(a.periodEnd) > asOf);
+    const alerts: (AlertOut & { candidate?: AlertCandidate })[] = [
+      ...collected.map((c, i) => ({ id: String(i), meterId: c.meterId, rule: c.rule, periodStart: iso(c.periodStart), periodEnd: iso(c.periodEnd), score: c.score, candidate: c })),
+      ...liveOnly,
+    ];
+    const truth = readFileSync(join(keep, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ExpectedAlert & { kind: string }).filter((l) => l.kind === 'expected_alert');
+    const perRule = matchTruth(alerts, truth, ZONE);
+    writeFileSync(join(keep, 'rescored-alerts.json'), JSON.stringify(alerts));
+    process.stdout.write(`${JSON.stringify({ asOf: iso(asOf), durationMs: summary.durationMs, alerts: alerts.length, expected: truth.length, perRule }, null, 2)}\n`);
+  } finally {
+    await storage.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`rescore failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
