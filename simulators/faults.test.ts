@@ -56,6 +56,20 @@ describe('fault injection (each fault shows in the series from its start, and in
     }
   });
 
+  it('large_flow in the month in progress: expected as soon as the flow is seen, not only for complete months', () => {
+    const monthStart = Date.parse('2026-11-01T00:00:00+08:00');
+    const current = (id: string) => truth.filter((l) => l.kind === 'expected_alert' && l.rule === 'large_flow' && l.meterId === id && l.period === '2026-11');
+    let seen = 0;
+    for (const m of run.fleet.meters) {
+      const t = run.traces.get(m.record.meterId);
+      const peak = Math.max(0, ...(t?.readings ?? []).filter((r) => r.ts >= monthStart && r.ts < END && !r.estimated).map((r) => r.flow ?? 0));
+      if (peak >= 40) seen++;
+      expect(current(m.record.meterId).length, m.record.meterId).toBe(peak >= 40 ? 1 : 0);
+      if (peak >= 40) expect(current(m.record.meterId)[0]!.detectableAt).toBe('2026-11-27T00:00:00+08:00');
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+
   it('yoy_deviation: a month after the start departs from the same month a year earlier beyond −5 %/+10 %', () => {
     for (const m of faulted('yoy_deviation')) {
       const f = m.fault as Extract<FaultSpec, { rule: 'yoy_deviation' }>;
