@@ -61,6 +61,7 @@ describe('fault injection (each fault shows in the series from its start, and in
     const current = (id: string) => truth.filter((l) => l.kind === 'expected_alert' && l.rule === 'large_flow' && l.meterId === id && l.period === '2026-11');
     let seen = 0;
     for (const m of run.fleet.meters) {
+      if (m.record.category === 'supply') continue; // regulator stations are no customers
       const t = run.traces.get(m.record.meterId);
       const peak = Math.max(0, ...(t?.readings ?? []).filter((r) => r.ts >= monthStart && r.ts < END && !r.estimated).map((r) => r.flow ?? 0));
       if (peak >= 40) seen++;
