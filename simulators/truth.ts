@@ -240,7 +240,8 @@ export class TruthOracle implements DayObserver {
     const on = DateTime.fromMillis(m.gasOnAt, { zone });
     for (let n = 0; ; n++) {
       const due = on.plus({ months: 1 + 3 * n }).toMillis();
-      if (due >= this.simulatedEnd) break;
+      // Due at the window's end is due as of it (as every other expected alert: detectableAt ≤ end).
+      if (due > this.simulatedEnd) break;
       if (due < this.fleet.start) continue;
       yield { kind: 'expected_alert', meterId: m.record.meterId, rule: 'ic_verification_due', periodStart: this.iso(due), periodEnd: null, period: monthLabel(due, zone), detectableAt: this.iso(due), cause: 'schedule', parameters: { visit: n === 0 ? 'first_month' : 'quarterly' } };
     }
