@@ -83,7 +83,7 @@ describe('fault injection (each fault shows in the series from its start, and in
         if (d >= run.fleet.start) due.push(d);
       }
       if (due.at(-1) === END) atEnd++;
-      const listed = truth.filter((l) => l.kind === 'expected_alert' && l.rule === 'ic_verification_due' && l.meterId === m.record.meterId).map((l) => Date.parse(l.periodStart));
+      const listed = truth.filter((l) => l.kind === 'expected_alert' && l.rule === 'ic_verification_due' && l.meterId === m.record.meterId).map((l) => Date.parse(l.periodStart!));
       expect(listed, m.record.meterId).toEqual(due);
     }
     expect(atEnd).toBeGreaterThan(0);

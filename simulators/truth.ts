@@ -37,6 +37,8 @@ export interface TruthLine {
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+/** A first read this close after a month edge still counts the month as read (meterwatch reads month edges with the same tolerance, analytics/batch/monthly-usage.ts). */
+const FIRST_EDGE_TOLERANCE = 36 * HOUR;
 /** interface.md §3 defaults */
 export const THRESHOLDS = {
   largeFlow: 40,
@@ -94,6 +96,7 @@ export class TruthOracle implements DayObserver {
       if (!prev) continue;
       const hours = (r.ts - prev.ts) / HOUR;
       const delta = r.reading - prev.reading;
+      if (prev.ts === this.firstTs[i]) this.extrapolateFirstEdge(i, prev, r);
       // readings arrive in time order: walk the month edges forward from the last one passed
       let k = this.nextEdge[i]!;
       while (k < this.edges.length && this.edges[k]! <= prev.ts) k++;
@@ -106,6 +109,19 @@ export class TruthOracle implements DayObserver {
       const m = k - 1; // the month that contains (prev.ts, r.ts]'s end
       if (m >= 0 && m < this.months && flow > this.maxFlow[i]![m]!) this.maxFlow[i]![m] = flow;
     }
+  }
+
+  /**
+   * A history whose first read comes a few hours after a month starts (an hourly meter's
+   * first value at 02:00 on the 1st) has that month read all but those hours: carry the
+   * first interval's rate back to the edge, as a reader would, instead of losing the month.
+   */
+  private extrapolateFirstEdge(i: number, first: { ts: number; reading: number }, next: { ts: number; reading: number }): void {
+    let e = -1;
+    for (let k = 0; k < this.edges.length && this.edges[k]! <= first.ts; k++) e = k;
+    if (e < 0 || first.ts - this.edges[e]! > FIRST_EDGE_TOLERANCE || !Number.isNaN(this.edgeReg[i]![e]!) || next.ts <= first.ts) return;
+    const rate = Math.max(0, next.reading - first.reading) / (next.ts - first.ts);
+    this.edgeReg[i]![e] = first.reading - rate * (first.ts - this.edges[e]!);
   }
 
   /** Register-based usage of month k (NaN when an edge has no reading on both sides). */
