@@ -66,6 +66,16 @@ describe('tamper change point before a full year of history (year-over-year box)
     ]);
   });
 
+  it('finds a spring bypass of a cooking-only customer in a heating fleet (the shape does not fit it, so it cannot veto)', () => {
+    const fleet = Array.from({ length: 32 }, (_, i) => customer(`N${i}`, undefined, 1, Infinity, 0.9 + 0.01 * i));
+    const cook = seriesOf(
+      { meterId: 'COOK', category: 'residential' },
+      dailyPoints(FROM, AS_OF + 86_400_000, (t) => byMonth([13, 13, 12, 12, 11, 11, 11, 11, 11, 12, 12, 13])(t) * (t >= at('2024-04-01') ? 0.55 : 1)),
+      AS_OF,
+    );
+    expect(found([...fleet, cook], true)).toEqual([`COOK@${month('2024-04-01')}`]);
+  });
+
   it('needs a box closed on both sides: a series that is low from its first ratio to its last has no date', () => {
     expect(findYoyStep([...Array(12).fill(undefined), ...Array(13).fill(Math.log(0.4))])).toBeUndefined();
   });

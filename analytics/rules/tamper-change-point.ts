@@ -1,5 +1,5 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
-import { clampScore, median, round } from '../stats.ts';
+import { clampScore, median, robustSd, round } from '../stats.ts';
 import { findLevelStep, findYoyStep, LEVEL_MIN_AFTER, MIN_BEFORE, SHIFT, type Step } from './change-point.ts';
 import { candidate, completeMonths, type BatchContext, type MeterSeries } from './context.ts';
 import { MIN_BASE_M3 } from './seasonal.ts';
@@ -45,6 +45,14 @@ function confirmedByShape(s: MeterSeries, step: Step, complete: ReadonlyMap<numb
     const f = m && shape.get(`${s.info.category ?? 'unknown'}|${m.start}`);
     return u && f !== undefined && f > 0 ? Math.log(Math.max(u.usage, 0.01) / f) : undefined;
   };
+  // The shape is a reference only for a customer it fits: after the step the de-seasonalised
+  // level should be flat. A cooking-only customer in a heating fleet is no such customer.
+  const settled: number[] = [];
+  for (let i = step.k; i < s.months.length; i++) {
+    const v = level(i);
+    if (v !== undefined) settled.push(v);
+  }
+  if (settled.length < SHAPE_WINDOW || robustSd(settled) > SHIFT / 2) return true;
   const before: number[] = [];
   const after: number[] = [];
   for (let i = Math.max(0, step.k - SHAPE_WINDOW); i < step.k; i++) {
