@@ -21,7 +21,7 @@ import { openStorage } from '../../storage/open-storage.ts';
 import { freePort } from '../support/system.ts';
 import { matchTruth, type AlertOut, type ExpectedAlert } from './match-truth.ts';
 
-const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, keep: { type: 'string' }, 'as-of': { type: 'string' } } });
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, keep: { type: 'string' }, 'as-of': { type: 'string' }, out: { type: 'string' } } });
 const ZONE = 'Asia/Shanghai';
 const iso = (ms: number) => DateTime.fromMillis(ms, { zone: ZONE }).toISO()!;
 
@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     const truth = readFileSync(join(keep, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ExpectedAlert & { kind: string }).filter((l) => l.kind === 'expected_alert');
     const perRule = matchTruth(alerts, truth, ZONE);
     writeFileSync(join(keep, 'rescored-alerts.json'), JSON.stringify(alerts));
-    process.stdout.write(`${JSON.stringify({ asOf: iso(asOf), durationMs: summary.durationMs, alerts: alerts.length, expected: truth.length, perRule }, null, 2)}\n`);
+    const result = { at: new Date().toISOString(), dataDir: values['data-dir'], asOf: iso(asOf), analyticsMs: summary.durationMs, phasesMs: summary.phasesMs, meters: summary.meters, alerts: alerts.length, liveOnlyAlerts: liveOnly.length, expected: truth.length, perRule };
+    if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await storage.close();
   }
