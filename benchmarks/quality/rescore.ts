@@ -21,7 +21,7 @@ import { openStorage } from '../../storage/open-storage.ts';
 import { freePort } from '../support/system.ts';
 import { matchTruth, type AlertOut, type ExpectedAlert } from './match-truth.ts';
 
-const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, keep: { type: 'string' }, 'as-of': { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, keep: { type: 'string' }, 'as-of': { type: 'string' }, out: { type: 'string' }, truth: { type: 'string' } } });
 const ZONE = 'Asia/Shanghai';
 const iso = (ms: number) => DateTime.fromMillis(ms, { zone: ZONE }).toISO()!;
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       ...collected.map((c, i) => ({ id: String(i), meterId: c.meterId, rule: c.rule, periodStart: iso(c.periodStart), periodEnd: iso(c.periodEnd), score: c.score, candidate: c })),
       ...liveOnly,
     ];
-    const truth = readFileSync(join(keep, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ExpectedAlert & { kind: string }).filter((l) => l.kind === 'expected_alert');
+    const truth = readFileSync(values.truth ? resolve(values.truth) : join(keep, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ExpectedAlert & { kind: string }).filter((l) => l.kind === 'expected_alert');
     const perRule = matchTruth(alerts, truth, ZONE);
     writeFileSync(join(keep, 'rescored-alerts.json'), JSON.stringify(alerts));
     const result = { at: new Date().toISOString(), dataDir: values['data-dir'], asOf: iso(asOf), analyticsMs: summary.durationMs, phasesMs: summary.phasesMs, meters: summary.meters, alerts: alerts.length, liveOnlyAlerts: liveOnly.length, expected: truth.length, perRule };
