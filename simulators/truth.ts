@@ -87,7 +87,8 @@ export class TruthOracle implements DayObserver {
     const meter = this.fleet.meters[i]!;
     const qmax = qmaxForSpec(meter.record.spec) ?? Number.POSITIVE_INFINITY;
     for (const r of result.readings) {
-      if (r.flags?.length) this.flagDays[i]!.add(day.start);
+      // A flag is dated by the reading that carries it (the hour ending at 00:00 belongs to the next day's date).
+      if (r.flags?.length) this.flagDays[i]!.add(r.ts >= day.end ? DateTime.fromMillis(r.ts, { zone: this.fleet.timezone }).startOf('day').toMillis() : day.start);
       if (r.note === DAMAGE_NOTE) this.brokenAt[i]!.push(r.ts); // "reports damage" (interface.md §3)
       if (r.estimated) continue;
       this.firstTs[i] ??= r.ts;

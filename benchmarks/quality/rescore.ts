@@ -2,7 +2,7 @@
  * Scores the batch rules again on a fleet kept by `npm run bench:quality -- --data-dir DIR`,
  * without simulating it again (a 10k-meter back-fill takes ~25 minutes): opens the kept
  * QuestDB, runs one batch pass whose candidates are collected instead of stored, adds the
- * live-only alerts of the kept run (large_flow in the month in progress: the stream's), and
+ * live-only alerts the kept run stored (large_flow in the month in progress: the stream's), and
  * matches them against the kept truth. A development aid: the figures to report come from a
  * full `bench:quality` run.
  *
@@ -18,6 +18,7 @@ import type { AlertCandidate } from '../../analytics/alerts/alert-candidate.ts';
 import type { AlertSink } from '../../analytics/alerts/alert-sink.ts';
 import { runBatch } from '../../analytics/batch/batch-engine.ts';
 import { openStorage } from '../../storage/open-storage.ts';
+import { sqlTimestamp } from '../../storage/sql.ts';
 import { freePort } from '../support/system.ts';
 import { matchTruth, type AlertOut, type ExpectedAlert } from './match-truth.ts';
 
@@ -43,10 +44,16 @@ async function main(): Promise<void> {
     const collected: AlertCandidate[] = [];
     const sink = { submit: async (c: readonly AlertCandidate[]) => (collected.push(...c), { raised: c.length, updated: 0, unchanged: 0 }) } as unknown as AlertSink;
     const summary = await runBatch(storage.sql, sink, asOf, ZONE, config.analytics, log);
-    const kept = JSON.parse(readFileSync(join(keep, 'alerts.json'), 'utf8')) as AlertOut[];
-    const liveOnly = kept.filter((a) => a.rule === 'large_flow' && Date.parse(a.periodEnd) > asOf);
+    // The stream's alerts for the month in progress, as the kept run stored them.
+    const live = await storage.sql.query<{ meter_id: string; period_start: number; period_end: number; score: number }>(
+      `SELECT meter_id, period_start, period_end, score FROM alerts WHERE rule = 'large_flow' AND period_end > ${sqlTimestamp(asOf)}`,
+    );
+    const liveOnly: AlertOut[] = live.map((a, i) => ({ id: `live${i}`, meterId: a.meter_id, rule: 'large_flow', periodStart: iso(Number(a.period_start)), periodEnd: iso(Number(a.period_end)), score: a.score }));
+    // One alert per (meter, rule, period), as the alert sink stores them (interface.md §3).
+    const unique = new Map<string, AlertCandidate>();
+    for (const c of collected) if (!unique.has(`${c.meterId}|${c.rule}|${c.periodStart}`)) unique.set(`${c.meterId}|${c.rule}|${c.periodStart}`, c);
     const alerts: (AlertOut & { candidate?: AlertCandidate })[] = [
-      ...collected.map((c, i) => ({ id: String(i), meterId: c.meterId, rule: c.rule, periodStart: iso(c.periodStart), periodEnd: iso(c.periodEnd), score: c.score, candidate: c })),
+      ...[...unique.values()].map((c, i) => ({ id: String(i), meterId: c.meterId, rule: c.rule, periodStart: iso(c.periodStart), periodEnd: iso(c.periodEnd), score: c.score, candidate: c })),
       ...liveOnly,
     ];
     const truth = readFileSync(values.truth ? resolve(values.truth) : join(keep, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ExpectedAlert & { kind: string }).filter((l) => l.kind === 'expected_alert');
