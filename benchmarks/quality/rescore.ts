@@ -18,7 +18,7 @@ import type { AlertCandidate } from '../../analytics/alerts/alert-candidate.ts';
 import type { AlertSink } from '../../analytics/alerts/alert-sink.ts';
 import { runBatch } from '../../analytics/batch/batch-engine.ts';
 import { openStorage } from '../../storage/open-storage.ts';
-import { sqlTimestamp } from '../../storage/sql.ts';
+import { SqlClient, sqlTimestamp } from '../../storage/sql.ts';
 import { freePort } from '../support/system.ts';
 import { matchTruth, type AlertOut, type ExpectedAlert } from './match-truth.ts';
 
@@ -43,7 +43,10 @@ async function main(): Promise<void> {
   try {
     const collected: AlertCandidate[] = [];
     const sink = { submit: async (c: readonly AlertCandidate[]) => (collected.push(...c), { raised: c.length, updated: 0, unchanged: 0 }) } as unknown as AlertSink;
-    const summary = await runBatch(storage.sql, sink, asOf, ZONE, config.analytics, log);
+    // A pool as large as the batch's parallel queries: on the shared machine a query waiting
+    // for one of the default four connections timed out after 10 s (the run this replaces died so).
+    const sql = new SqlClient(storage.endpoints.pgUrl, log, 16);
+    const summary = await runBatch(sql, sink, asOf, ZONE, config.analytics, log).finally(() => sql.close());
     // The stream's alerts for the month in progress, as the kept run stored them.
     const live = await storage.sql.query<{ meter_id: string; period_start: number; period_end: number; score: number }>(
       `SELECT meter_id, period_start, period_end, score FROM alerts WHERE rule = 'large_flow' AND period_end > ${sqlTimestamp(asOf)}`,
