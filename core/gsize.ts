@@ -18,6 +18,11 @@ export const QMAX_BY_GSIZE: Readonly<Record<string, number>> = Object.freeze({
   G400: 650,
   G650: 1000,
   G1000: 1600,
+  // turbine meters of regulator stations (EN 12261 continues the same G series)
+  G1600: 2500,
+  G2500: 4000,
+  G4000: 6500,
+  G6500: 10000,
 });
 
 /** Qmax for a spec such as `G4` or `g2.5`; undefined for an unknown spec. */

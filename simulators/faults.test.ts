@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { qmaxForSpec } from '../core/gsize.ts';
 import type { RuleId } from '../core/types.ts';
@@ -54,6 +55,38 @@ describe('fault injection (each fault shows in the series from its start, and in
       expect(Math.max(...after(t, f.start).map((r) => r.flow ?? 0))).toBeGreaterThanOrEqual(40);
       expect(Math.max(...t.readings.map((r) => r.flow ?? 0))).toBeLessThan(qmaxForSpec(m.record.spec)!);
     }
+  });
+
+  it('large_flow in the month in progress: expected as soon as the flow is seen, not only for complete months', () => {
+    const monthStart = Date.parse('2026-11-01T00:00:00+08:00');
+    const current = (id: string) => truth.filter((l) => l.kind === 'expected_alert' && l.rule === 'large_flow' && l.meterId === id && l.period === '2026-11');
+    let seen = 0;
+    for (const m of run.fleet.meters) {
+      if (m.record.category === 'supply') continue; // regulator stations are no customers
+      const t = run.traces.get(m.record.meterId);
+      const peak = Math.max(0, ...(t?.readings ?? []).filter((r) => r.ts >= monthStart && r.ts < END && !r.estimated).map((r) => r.flow ?? 0));
+      if (peak >= 40) seen++;
+      expect(current(m.record.meterId).length, m.record.meterId).toBe(peak >= 40 ? 1 : 0);
+      if (peak >= 40) expect(current(m.record.meterId)[0]!.detectableAt).toBe('2026-11-27T00:00:00+08:00');
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+
+  it('ic_verification_due: every visit due in the window, one due at its very end included', () => {
+    let atEnd = 0;
+    for (const m of run.fleet.meters) {
+      if (m.record.kind !== 'ic' || m.record.status !== 'active' || m.gasOnAt === undefined) continue;
+      const due: number[] = [];
+      for (let n = 0; ; n++) {
+        const d = DateTime.fromMillis(m.gasOnAt, { zone: ZONE }).plus({ months: 1 + 3 * n }).toMillis();
+        if (d > END) break;
+        if (d >= run.fleet.start) due.push(d);
+      }
+      if (due.at(-1) === END) atEnd++;
+      const listed = truth.filter((l) => l.kind === 'expected_alert' && l.rule === 'ic_verification_due' && l.meterId === m.record.meterId).map((l) => Date.parse(l.periodStart!));
+      expect(listed, m.record.meterId).toEqual(due);
+    }
+    expect(atEnd).toBeGreaterThan(0);
   });
 
   it('yoy_deviation: a month after the start departs from the same month a year earlier beyond −5 %/+10 %', () => {

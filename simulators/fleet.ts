@@ -105,7 +105,7 @@ export function buildFleet(opts: FleetOptions): Fleet {
 
   assignFaults(meters, { seed: opts.seed, share: opts.faultShare, start, end, timezone: opts.timezone });
   for (const m of meters) sizeMeter(m);
-  for (const district of districts) meters.push(makeSupply(ctx, district));
+  for (const district of districts) meters.push(makeSupply(ctx, district, supplySpec(meters, district)));
   return { seed: opts.seed, timezone: opts.timezone, start, end, districts, routes: [...ctx.routes.values()].flat(), meters };
 }
 
@@ -198,7 +198,7 @@ function makeCustomer(
   };
 }
 
-function makeSupply(ctx: BuildContext, district: string): SimMeter {
+function makeSupply(ctx: BuildContext, district: string, spec: string): SimMeter {
   const route = routeFor(ctx, district);
   return {
     record: {
@@ -210,7 +210,7 @@ function makeSupply(ctx: BuildContext, district: string): SimMeter {
       route: route.id,
       category: 'supply',
       kind: 'smart',
-      spec: 'G1000',
+      spec,
       status: 'active',
       installedAt: ctx.start - 5 * 365 * 86_400_000,
       activatedAt: ctx.start - 5 * 365 * 86_400_000,
@@ -226,6 +226,24 @@ function makeSupply(ctx: BuildContext, district: string): SimMeter {
     gasOnAt: ctx.start - 5 * 365 * 86_400_000,
     reports: true,
   };
+}
+
+/**
+ * A regulator station's meter is sized for its whole district's peak hour (the same rule as a
+ * customer's, over the district's summed usage, plus every large flow at once): a fixed G1000
+ * was outrun by a district of 10k meters, and every hour looked like a register jump.
+ */
+function supplySpec(meters: readonly SimMeter[], district: string): string {
+  let monthly = 0;
+  let extra = 0;
+  for (const m of meters) {
+    if (m.record.district !== district || m.record.category === 'supply') continue;
+    monthly += m.monthlyMean;
+    if (m.fault?.rule === 'large_flow') extra += m.fault.extraFlow;
+  }
+  const peak = (monthly / 30) * 1.5 * 1.4 * peakHourShare(PROFILES.residential) * 1.6 * 1.1 + extra * 1.3;
+  const entry = Object.entries(QMAX_BY_GSIZE).find(([, qmax]) => qmax >= Math.max(peak, 100));
+  return entry?.[0] ?? 'G6500';
 }
 
 /** Smallest G-size whose Qmax covers 1.6× the customer's highest plausible hourly flow (domain.md §2). */

@@ -37,6 +37,8 @@ export interface TruthLine {
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+/** A first read this close after a month edge still counts the month as read (meterwatch reads month edges with the same tolerance, analytics/batch/monthly-usage.ts). */
+const FIRST_EDGE_TOLERANCE = 36 * HOUR;
 /** interface.md §3 defaults */
 export const THRESHOLDS = {
   largeFlow: 40,
@@ -85,7 +87,8 @@ export class TruthOracle implements DayObserver {
     const meter = this.fleet.meters[i]!;
     const qmax = qmaxForSpec(meter.record.spec) ?? Number.POSITIVE_INFINITY;
     for (const r of result.readings) {
-      if (r.flags?.length) this.flagDays[i]!.add(day.start);
+      // A flag is dated by the reading that carries it (the hour ending at 00:00 belongs to the next day's date).
+      if (r.flags?.length) this.flagDays[i]!.add(r.ts >= day.end ? DateTime.fromMillis(r.ts, { zone: this.fleet.timezone }).startOf('day').toMillis() : day.start);
       if (r.note === DAMAGE_NOTE) this.brokenAt[i]!.push(r.ts); // "reports damage" (interface.md §3)
       if (r.estimated) continue;
       this.firstTs[i] ??= r.ts;
@@ -94,6 +97,7 @@ export class TruthOracle implements DayObserver {
       if (!prev) continue;
       const hours = (r.ts - prev.ts) / HOUR;
       const delta = r.reading - prev.reading;
+      if (prev.ts === this.firstTs[i]) this.extrapolateFirstEdge(i, prev, r);
       // readings arrive in time order: walk the month edges forward from the last one passed
       let k = this.nextEdge[i]!;
       while (k < this.edges.length && this.edges[k]! <= prev.ts) k++;
@@ -106,6 +110,19 @@ export class TruthOracle implements DayObserver {
       const m = k - 1; // the month that contains (prev.ts, r.ts]'s end
       if (m >= 0 && m < this.months && flow > this.maxFlow[i]![m]!) this.maxFlow[i]![m] = flow;
     }
+  }
+
+  /**
+   * A history whose first read comes a few hours after a month starts (an hourly meter's
+   * first value at 02:00 on the 1st) has that month read all but those hours: carry the
+   * first interval's rate back to the edge, as a reader would, instead of losing the month.
+   */
+  private extrapolateFirstEdge(i: number, first: { ts: number; reading: number }, next: { ts: number; reading: number }): void {
+    let e = -1;
+    for (let k = 0; k < this.edges.length && this.edges[k]! <= first.ts; k++) e = k;
+    if (e < 0 || first.ts - this.edges[e]! > FIRST_EDGE_TOLERANCE || !Number.isNaN(this.edgeReg[i]![e]!) || next.ts <= first.ts) return;
+    const rate = Math.max(0, next.reading - first.reading) / (next.ts - first.ts);
+    this.edgeReg[i]![e] = first.reading - rate * (first.ts - this.edges[e]!);
   }
 
   /** Register-based usage of month k (NaN when an edge has no reading on both sides). */
@@ -161,7 +178,14 @@ export class TruthOracle implements DayObserver {
     const cat = m.record.category;
     const complete = (k: number) => this.edges[k + 1]! <= this.simulatedEnd;
     for (let k = 0; k < this.months; k++) {
-      if (!complete(k)) break;
+      if (!complete(k)) {
+        // large_flow is an event, not a month total: a flow ≥ 40 m³/h seen in the month in
+        // progress is already evidence (domain.md §4: the customer enters the class at once).
+        if (this.edges[k]! < this.simulatedEnd && this.maxFlow[i]![k]! >= THRESHOLDS.largeFlow) {
+          yield { ...this.monthAlert(m, 'large_flow', k, this.maxFlow[i]![k]!, THRESHOLDS.largeFlow, this.causeOf(m, this.simulatedEnd)), detectableAt: this.iso(this.simulatedEnd) };
+        }
+        break;
+      }
       const monthEnd = this.edges[k + 1]!;
       const usage = this.monthUsage(i, k);
       if (this.maxFlow[i]![k]! >= THRESHOLDS.largeFlow) yield this.monthAlert(m, 'large_flow', k, this.maxFlow[i]![k]!, THRESHOLDS.largeFlow, this.causeOf(m, monthEnd));
@@ -233,7 +257,8 @@ export class TruthOracle implements DayObserver {
     const on = DateTime.fromMillis(m.gasOnAt, { zone });
     for (let n = 0; ; n++) {
       const due = on.plus({ months: 1 + 3 * n }).toMillis();
-      if (due >= this.simulatedEnd) break;
+      // Due at the window's end is due as of it (as every other expected alert: detectableAt ≤ end).
+      if (due > this.simulatedEnd) break;
       if (due < this.fleet.start) continue;
       yield { kind: 'expected_alert', meterId: m.record.meterId, rule: 'ic_verification_due', periodStart: this.iso(due), periodEnd: null, period: monthLabel(due, zone), detectableAt: this.iso(due), cause: 'schedule', parameters: { visit: n === 0 ? 'first_month' : 'quarterly' } };
     }

@@ -26,8 +26,10 @@ export type Row = Record<string, unknown>;
 export class SqlClient {
   private readonly pool: pg.Pool;
 
-  constructor(pgUrl: string, private readonly log: Logger, max = 4) {
-    this.pool = new pg.Pool({ connectionString: pgUrl, max, types, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+  constructor(pgUrl: string, private readonly log: Logger, max = 8) {
+    this.pool = new pg.Pool({ connectionString: pgUrl, max, types, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 120_000 });
+    // A batch pass runs its queries side by side and a busy QuestDB can take long over each:
+    // waiting for a free connection is normal then, not a failure (it failed at 10 s under load).
     this.pool.on('error', (err) => this.log.warn({ err }, 'idle QuestDB connection failed'));
   }
 

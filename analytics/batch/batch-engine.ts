@@ -20,7 +20,8 @@ import { usageWhileInactive } from '../rules/usage-while-inactive.ts';
 import { yoyDeviation } from '../rules/yoy-deviation.ts';
 import { loadBatchContext } from './load-context.ts';
 import { fleetSeasonalShape, fleetYoyIndex } from '../rules/seasonal.ts';
-import { registryAsOf, replacedBetween, replacementIndex, replacementsUpTo, suspiciousIntervals, type IntervalRow, type RegistryRow } from './queries.ts';
+import { notedReads, registryAsOf, replacedBetween, replacementIndex, replacementsUpTo, suspiciousIntervals, type IntervalRow, type NoteRow, type RegistryRow } from './queries.ts';
+import { damageMatcher, reportedDamage } from '../rules/reported-damage.ts';
 import { qmaxForSpec } from '../../core/gsize.ts';
 
 export interface RunSummary extends SubmitResult {
@@ -32,7 +33,8 @@ export interface RunSummary extends SubmitResult {
   candidates: Partial<Record<RuleId, number>>;
 }
 
-const FLEET_SHAPE_CHANGE_POINTS = false;
+/** The category's seasonal shape for change points (rules/tamper-change-point.ts): a veto on year-over-year boxes, and the reference for customers without a year of history. */
+const FLEET_SHAPE_CHANGE_POINTS = true;
 
 const PERIOD_RULES = [residentialHigh, yoyDeviation, bulkDrop, bulkBalance, deadMeter, stuckMeter, usageWhileInactive, icVerificationDue, tamperChangePoint];
 
@@ -63,6 +65,18 @@ export function intervalCandidates(rows: readonly IntervalRow[], ctx: BatchConte
     }
   }
   return [...out, ...peak.values()];
+}
+
+/** broken_meter from readers' notes that report damage (rules/reported-damage.ts). */
+export function damageCandidates(rows: readonly NoteRow[], ctx: BatchContext): AlertCandidate[] {
+  const matches = damageMatcher(ctx.cfg.damageWords);
+  const out: AlertCandidate[] = [];
+  for (const r of rows) {
+    const meter: MeterInfo = ctx.meters.get(r.meter_id)?.info ?? { meterId: r.meter_id, blacklisted: false };
+    const c = reportedDamage({ meter, ts: r.ts, reading: r.reading, note: r.note, estimated: r.estimated }, matches, ctx.zone);
+    if (c) out.push(c);
+  }
+  return out;
 }
 
 /** The lowest rate (m³/h) any interval rule cares about: a large flow (blacklist-strict) or a flow above some meter's Qmax. */
@@ -98,15 +112,15 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   // The registry first (small), so the reading-interval query can run alongside the big
   // context queries: it needs the lowest rate any interval rule cares about.
   const registry = await registryAsOf(sql, asOf);
-  const [ctx, intervals, replaced] = await Promise.all([
+  const [ctx, intervals, replaced, noted] = await Promise.all([
     loadBatchContext({ sql, httpUrl }, asOf, zone, cfg, registry),
     suspiciousIntervals(sql, 0, asOf, intervalRateFloor(registry, cfg)),
     replacementsUpTo(sql, asOf),
+    notedReads(sql, asOf, cfg.damageWords),
   ]);
   ctx.fleetIndex = fleetYoyIndex(ctx);
-  // The change point against the fleet's seasonal shape (rules/tamper-change-point.ts) stays
-  // off in the batch: on a mixed fleet the shape dated steps that did not exist (seen in the
-  // integration suite). It is unit-tested and can be switched on once it is made robust.
+  // The category's seasonal shape: a veto on early change points and the reference for
+  // customers without a year of history (rules/tamper-change-point.ts).
   if (FLEET_SHAPE_CHANGE_POINTS) ctx.fleetShape = fleetSeasonalShape(ctx);
   lap('context');
   lap('intervals'); // read alongside the context above
@@ -121,6 +135,7 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
     submitted.push(done);
   };
   submit(intervalCandidates(intervals, ctx, replacementIndex(replaced)));
+  submit(damageCandidates(noted, ctx));
   for (const rule of PERIOD_RULES) {
     await new Promise((r) => setImmediate(r)); // let the sink send what it has
     submit(rule(ctx));

@@ -192,3 +192,22 @@ export function replacementIndex(rows: readonly { meter_id: string; ts: number }
 export function replacedBetween(index: ReadonlyMap<string, readonly number[]>, meterId: string, from: number, to: number): boolean {
   return (index.get(meterId) ?? []).some((t) => t > from && t <= to);
 }
+
+export interface NoteRow {
+  meter_id: string;
+  ts: number;
+  reading: number;
+  note: string;
+  estimated: boolean;
+  [k: string]: unknown;
+}
+
+/**
+ * Reads before `asOf` whose note contains one of `words` (a reader reporting damage,
+ * interface.md §3 broken_meter); estimated reads included: a damaged register is estimated.
+ */
+export function notedReads(sql: SqlClient, asOf: number, words: readonly string[]): Promise<NoteRow[]> {
+  if (words.length === 0) return Promise.resolve([]);
+  const match = words.map((w) => `lower(note) LIKE ${sqlString(`%${w.toLowerCase()}%`)}`).join(' OR ');
+  return sql.query<NoteRow>(`SELECT meter_id, ${epochMs('ts')} ts, reading, note, estimated FROM readings WHERE ts < ${sqlTimestamp(asOf)} AND note IS NOT NULL AND (${match})`);
+}

@@ -14,15 +14,21 @@ export function bulkDrop(ctx: BatchContext): AlertCandidate[] {
     if (s.info.category !== 'residential_bulk') continue;
     const complete = new Set(completeMonths(s, ctx.asOf).map((m) => m.start));
     const u = (i: number) => (i >= 0 && i < s.months.length && complete.has(s.months[i]!.start) ? s.months[i]!.usage : undefined);
-    const expectations: { i: number; expected: number; logErr: number }[] = [];
+    const drop = thresholdFor(ctx.cfg.bulkDrop, s.info, ctx.cfg);
+    const expectations: { i: number; expected: number; logErr: number; low: boolean }[] = [];
+    // Months already found far below are the drop, not the trend: a bypass that stays is
+    // reported every month (against the three months before it), not absorbed after three.
+    const dropped = new Set<number>();
     for (let i = 15; i < s.months.length; i++) {
       const now = u(i);
       const lastYear = u(i - 12);
       if (now === undefined || lastYear === undefined || lastYear < 1) continue;
       let recent = 0;
       let recentLastYear = 0;
+      let used = 0;
       let ok = true;
-      for (let k = 1; k <= 3; k++) {
+      for (let k = 1; used < 3 && k <= 12; k++) {
+        if (dropped.has(i - k)) continue;
         const a = u(i - k);
         const b = u(i - 12 - k);
         if (a === undefined || b === undefined) ok = false;
@@ -30,16 +36,18 @@ export function bulkDrop(ctx: BatchContext): AlertCandidate[] {
           recent += a;
           recentLastYear += b;
         }
+        used++;
       }
-      const trend = ok && recentLastYear > 1 ? Math.min(2, Math.max(0.5, recent / recentLastYear)) : 1;
+      const trend = ok && used === 3 && recentLastYear > 1 ? Math.min(2, Math.max(0.5, recent / recentLastYear)) : 1;
       const expected = lastYear * trend;
-      expectations.push({ i, expected, logErr: Math.log(Math.max(now, 0.01) / expected) });
+      const low = now < expected * (1 - drop);
+      if (low) dropped.add(i);
+      expectations.push({ i, expected, logErr: Math.log(Math.max(now, 0.01) / expected), low });
     }
-    const drop = thresholdFor(ctx.cfg.bulkDrop, s.info, ctx.cfg);
     for (const e of expectations) {
       const m = s.months[e.i]!;
       const limit = e.expected * (1 - drop);
-      if (m.usage >= limit) continue;
+      if (!e.low) continue;
       const others = expectations.filter((o) => o !== e).map((o) => o.logErr);
       const z = -robustZ(e.logErr, others, 0.05, 0.15);
       out.push(

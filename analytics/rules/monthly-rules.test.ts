@@ -85,6 +85,17 @@ describe('bulk_drop', () => {
     expect(alerts[0]!.score).toBeGreaterThan(3);
   });
 
+  it('keeps reporting a bypass that stays, month after month (the drop does not become the trend)', () => {
+    const asOf = at('2026-06-01');
+    const stays = seriesOf(
+      { meterId: 'B', category: 'residential_bulk' },
+      dailyPoints(FROM, asOf + 86_400_000, (t) => byMonth(SEASON.map((v) => v * 100))(t) * (t >= at('2025-12-01') ? 0.5 : 1)),
+      asOf,
+    );
+    const months = bulkDrop(context(asOf, [stays])).map((a) => a.periodStart);
+    expect(months).toEqual(['2025-12-01', '2026-01-01', '2026-02-01', '2026-03-01', '2026-04-01', '2026-05-01'].map(at));
+  });
+
   it('does not fire when the whole year was lower (trend) — a building emptying slowly', () => {
     expect(bulkDrop(context(AS_OF, [bulk(1, 0.6)]))).toEqual([]);
   });

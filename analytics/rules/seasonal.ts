@@ -38,6 +38,12 @@ export const logRatio = (p: { m: MonthUsage; prev: MonthUsage }) => Math.log(Mat
 export const MIN_FLEET = 5;
 /** A seasonal shape needs more customers than a weather index: it dates a single customer's step. */
 const MIN_SHAPE_FLEET = 30;
+/**
+ * Robust spread (log units) of the customers' month-over-own-median ratios beyond which the
+ * category's month has no common shape (a mixed category, or too few heating customers):
+ * 0.5 ≈ customers disagreeing by ±65 % on how big the month is.
+ */
+const MAX_SHAPE_SPREAD = 0.5;
 
 /**
  * The fleet's own year-over-year change per category and month: the median log ratio of
@@ -92,6 +98,7 @@ export function yoyDifferenceSd(s: MeterSeries, asOf: number): number | undefine
  * The fleet's seasonal shape per category and month: the median, over meters of the
  * category, of the month's usage over the meter's own median month. A month's usage divided
  * by it is the customer's de-seasonalised level (used where there is no year of history).
+ * Only months where at least MIN_SHAPE_FLEET customers agree on the shape are kept.
  */
 export function fleetSeasonalShape(ctx: BatchContext): FleetIndex {
   const byKey = new Map<string, number[]>();
@@ -110,6 +117,11 @@ export function fleetSeasonalShape(ctx: BatchContext): FleetIndex {
   }
   // A shape is only a reference when many customers agree on it.
   const shape: FleetIndex = new Map();
-  for (const [k, list] of byKey) if (list.length >= MIN_SHAPE_FLEET) shape.set(k, median(list));
+  for (const [k, list] of byKey) {
+    if (list.length < MIN_SHAPE_FLEET) continue;
+    const logs = list.filter((v) => v > 0).map(Math.log);
+    if (logs.length < MIN_SHAPE_FLEET || robustSd(logs) > MAX_SHAPE_SPREAD) continue;
+    shape.set(k, median(list));
+  }
   return shape;
 }

@@ -9,6 +9,7 @@ import { latestReads } from '../batch/queries.ts';
 import { brokenMeter } from '../rules/broken-meter.ts';
 import type { MeterInfo, RuleConfig } from '../rules/context.ts';
 import { largeFlow } from '../rules/large-flow.ts';
+import { damageMatcher, reportedDamage } from '../rules/reported-damage.ts';
 import { tamperFlags } from '../rules/tamper.ts';
 import type { RegistryCache } from './registry-cache.ts';
 
@@ -24,9 +25,13 @@ export class StreamEngine {
   private pending: Promise<unknown> = Promise.resolve();
   readonly stats = { readings: 0, outOfOrder: 0, candidates: 0 };
 
+  private readonly damage: (note: string) => string | undefined;
+
   constructor(
     private readonly deps: { sql: SqlClient; bus: TypedBus<MeterwatchEvents>; sink: AlertSink; registry: RegistryCache; cfg: RuleConfig; zone: string; log: Logger },
-  ) {}
+  ) {
+    this.damage = damageMatcher(deps.cfg.damageWords);
+  }
 
   async start(): Promise<void> {
     for (const r of await latestReads(this.deps.sql, Date.now() + 86_400_000)) this.last.set(r.meter_id, { ts: r.ts, reading: r.reading });
@@ -58,6 +63,12 @@ export class StreamEngine {
     const sorted = [...readings].sort((a, b) => (a.meterId === b.meterId ? a.ts - b.ts : a.meterId < b.meterId ? -1 : 1));
     for (const r of sorted) {
       this.stats.readings++;
+      // A reader's note reporting damage is evidence even on an estimated read (that is how a
+      // damaged register is read); duplicates of a redelivered read are one alert (same day).
+      if (r.note) {
+        const damaged = reportedDamage({ meter: this.deps.registry.info(r.meterId), ts: r.ts, reading: r.reading, note: r.note, estimated: r.estimated === true }, this.damage, this.deps.zone);
+        if (damaged) out.push(damaged);
+      }
       if (r.estimated) continue; // an estimate (估表) is not a measurement
       const prev = this.last.get(r.meterId);
       if (prev && r.ts <= prev.ts) {

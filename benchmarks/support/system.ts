@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,8 +32,13 @@ function nodeArgs(): string[] {
   return ['--max-semi-space-size=64', ...(process.env.BENCH_SUT_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0)];
 }
 
-export async function startSystem(env: Record<string, string> = {}, root = process.cwd()): Promise<RunningSystem> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-'));
+/**
+ * `keepDataDir`: use (and keep after stop) this directory instead of a scratch one, so a long
+ * back-fill can be analysed again after a rule change without simulating the fleet again.
+ */
+export async function startSystem(env: Record<string, string> = {}, root = process.cwd(), keepDataDir?: string): Promise<RunningSystem> {
+  if (keepDataDir) mkdirSync(keepDataDir, { recursive: true });
+  const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'mw-bench-'));
   const http = await freePort();
   const mqtt = await freePort();
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs(), '--import', 'tsx', join(root, 'main.ts'), 'start'], {
@@ -93,7 +98,7 @@ export async function startSystem(env: Record<string, string> = {}, root = proce
         while (!exited && Date.now() - t < 60_000) await new Promise((r) => setTimeout(r, 200));
         if (!exited) child.kill('SIGKILL');
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

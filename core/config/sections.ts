@@ -84,6 +84,13 @@ export const analytics = {
   stuckWindow: durationSetting('MW_RULE_STUCK_WINDOW', '20d', 'stuck_meter: how long a register must stay flat while use is expected'),
   stuckMinExpected: setting('MW_RULE_STUCK_MIN_EXPECTED', z.coerce.number().positive(), 2, 'stuck_meter: m³ the customer\'s own history expects over the flat window before it fires'),
   inactiveMinUsage: setting('MW_RULE_INACTIVE_MIN_USAGE', z.coerce.number().positive(), 0.5, 'usage_while_inactive: m³ on a non-active customer that fires'),
+  damageWords: setting(
+    'MW_RULE_DAMAGE_WORDS',
+    z.string().transform((v) => v.split(',').map((w) => w.trim().toLowerCase()).filter((w) => w.length > 0)) as unknown as z.ZodType<string[]>,
+    ['damage', 'damaged', 'broken', '损坏', '坏表', '表坏', '破损'],
+    'broken_meter: words in a reader\'s note that report a damaged meter (comma-separated, any case)',
+    'damage,damaged,broken,损坏,坏表,表坏,破损',
+  ),
   blacklistFactor: setting('MW_RULE_BLACKLIST_FACTOR', z.coerce.number().positive().max(1), 0.8, 'blacklisted customers: thresholds are multiplied by this (stricter) and severity raised'),
   hddBase: setting(
     'MW_RULE_HDD_BASE',
