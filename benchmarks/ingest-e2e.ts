@@ -42,6 +42,7 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '3' },
     connections: { type: 'string', default: '40' },
     window: { type: 'string', default: '100' },
+    'day-window': { type: 'string', default: '25' },
     heap: { type: 'string', default: '2g' },
     out: { type: 'string' },
   },
@@ -57,6 +58,9 @@ const repeat = positive('repeat', values.repeat!);
 const processes = positive('processes', values.processes!);
 const connections = positive('connections', values.connections!);
 const window = positive('window', values.window!);
+// 24-reading messages: fewer in flight, so both shapes hold a similar number of records
+// waiting (40 × 3 × 25 × 24 = 72k, under MW_INGEST_MAX_PENDING_ROWS).
+const dayWindow = positive('day-window', values['day-window']!);
 
 interface SizeResult {
   meters: number;
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
     await migrate(sql, log);
     let registered = 0;
     for (const meters of [...sizes].sort((a, b) => a - b)) {
-      const ctx: MeasureContext = { sql, questdb: { ...endpoints, javaPid: questdb.javaPid }, meters, minSeconds, processes, connections, window, visibleTimeoutMs: 600_000 };
+      const ctx: MeasureContext = { sql, questdb: { ...endpoints, javaPid: questdb.javaPid }, meters, minSeconds, processes, connections, window, dayWindow, visibleTimeoutMs: 600_000 };
       // The fleet is registered (the stream rules look every meter up) and has one reading
       // per meter already, so no measurement pays for creating a million symbols.
       say(`registering meters ${registered}..${meters}`);
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
     const result = {
       started,
       finished: new Date().toISOString(),
-      settings: { sizes, minSeconds, repeat, processes, connections, window, questdbHeap: values.heap, groupCommit: process.env.MW_INGEST_GROUP_COMMIT ?? 'default' },
+      settings: { sizes, minSeconds, repeat, processes, connections, window, dayWindow, questdbHeap: values.heap, groupCommit: process.env.MW_INGEST_GROUP_COMMIT ?? 'default' },
       questdbPeakRssMiB: peakRssMiB(questdb.javaPid),
       loadAverageAtEnd: loadAverage(),
       sizes: results,

@@ -30,7 +30,9 @@ export interface MeasureContext {
   minSeconds: number;
   processes: number;
   connections: number;
+  /** messages in flight per connection: single readings / 24 readings */
   window: number;
+  dayWindow: number;
   visibleTimeoutMs: number;
 }
 
@@ -96,7 +98,7 @@ export async function endToEnd(ctx: MeasureContext, mw: MeterwatchProcess, shape
   const server0 = cpuSecondsOf(mw.pid);
   const questdb0 = cpuSecondsOf(ctx.questdb.javaPid);
   const load = await runPublishers({
-    host: '127.0.0.1', port: mw.mqttPort, clientPrefix: `e${ranges}`, processes: ctx.processes, connections: ctx.connections, window: ctx.window,
+    host: '127.0.0.1', port: mw.mqttPort, clientPrefix: `e${ranges}`, processes: ctx.processes, connections: ctx.connections, window: shape === 1 ? ctx.window : ctx.dayWindow,
     meters: ctx.meters, shape, baseTs, minMessages: what === 'warm-up' ? 0 : minMessages(ctx, shape), minSeconds, maxSeconds: 600,
   });
   checkSpan(ctx.meters, load.messages, shape);
@@ -111,7 +113,7 @@ export async function brokerAlone(ctx: MeasureContext, shape: Shape): Promise<Me
     const port = await new Promise<number>((r) => child.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
     const cpu0 = cpuSecondsOf(child.pid);
     const load = await runPublishers({
-      host: '127.0.0.1', port, clientPrefix: `b${ranges}`, processes: ctx.processes, connections: ctx.connections, window: ctx.window,
+      host: '127.0.0.1', port, clientPrefix: `b${ranges}`, processes: ctx.processes, connections: ctx.connections, window: shape === 1 ? ctx.window : ctx.dayWindow,
       meters: ctx.meters, shape, baseTs: nextBase(), minMessages: minMessages(ctx, shape), minSeconds: ctx.minSeconds, maxSeconds: 600,
     });
     return summarise('broker alone', ctx, shape, load, load.messages * shape, load.publishSeconds, { server: cpuSecondsOf(child.pid) - cpu0, questdb: 0 });
