@@ -49,6 +49,8 @@ export interface Measurement {
   recordsPerSecond: number;
   /** CPU used over `seconds`, in cores (CPU seconds ÷ wall seconds) */
   cores: { publishers: number; server: number; questdb: number };
+  /** CPU time of the server (meterwatch or the bare broker) per record, µs: less noisy than records/s on a shared machine */
+  serverCpuMicrosPerRecord: number;
   loadAverage: string;
 }
 
@@ -89,6 +91,7 @@ function summarise(what: Measurement['what'], ctx: MeasureContext, shape: Shape,
     seconds: +seconds.toFixed(2),
     recordsPerSecond: Math.round(records / seconds),
     cores: { publishers: +(load.publisherCpuSeconds / seconds).toFixed(2), server: +(cpu.server / seconds).toFixed(2), questdb: +(cpu.questdb / seconds).toFixed(2) },
+    serverCpuMicrosPerRecord: +((cpu.server / records) * 1e6).toFixed(2),
     loadAverage: loadAverage(),
   };
 }
