@@ -24,8 +24,8 @@ const cores = (ms: Measurement[], what: Measurement['what'], shape: number) =>
 
 export function ingestTable(sizes: SizeMeasurements[]): string[] {
   const rows = [
-    '| meters | readings per message | ingest only | full system (stream rules) | **full / ingest** | broker alone | ILP alone | ingest / broker | ingest / ILP | cores: publishers / meterwatch / QuestDB (ingest only; full) |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| meters | readings per message | ingest only | full system (stream rules) | **full / ingest** | broker alone | ILP alone | ingest / broker | ingest / ILP | meterwatch CPU µs per record: ingest only; full (ratio) | cores: publishers / meterwatch / QuestDB (ingest only; full) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const { meters, measurements: ms } of sizes) {
     const ilp = medianOf(ms, 'ILP alone', 1);
@@ -33,8 +33,10 @@ export function ingestTable(sizes: SizeMeasurements[]): string[] {
       const ingest = medianOf(ms, 'ingest only', shape);
       const full = medianOf(ms, 'full system', shape);
       const broker = medianOf(ms, 'broker alone', shape);
+      const cpuIngest = medianOf(ms, 'ingest only', shape, (m) => m.serverCpuMicrosPerRecord);
+      const cpuFull = medianOf(ms, 'full system', shape, (m) => m.serverCpuMicrosPerRecord);
       rows.push(
-        `| ${n(meters)} | ${shape} | ${n(ingest)} | ${n(full)} | **${ratio(full, ingest)}** | ${n(broker)} | ${n(ilp)} | ${ratio(ingest, broker)} | ${ratio(ingest, ilp)} | ${cores(ms, 'ingest only', shape)}; ${cores(ms, 'full system', shape)} |`,
+        `| ${n(meters)} | ${shape} | ${n(ingest)} | ${n(full)} | **${ratio(full, ingest)}** | ${n(broker)} | ${n(ilp)} | ${ratio(ingest, broker)} | ${ratio(ingest, ilp)} | ${cpuIngest.toFixed(1)}; ${cpuFull.toFixed(1)} (${ratio(cpuFull, cpuIngest)}) | ${cores(ms, 'ingest only', shape)}; ${cores(ms, 'full system', shape)} |`,
       );
     }
   }
