@@ -27,7 +27,7 @@ import { ManagedQuestdb } from '../storage/questdb/managed-server.ts';
 import { freePort } from '../storage/questdb/ports.ts';
 import { migrate } from '../storage/migrations/index.ts';
 import { SqlClient } from '../storage/sql.ts';
-import { brokerAlone, endToEnd, ilpAlone, type MeasureContext, type Measurement } from './support/ingest-measure.ts';
+import { brokerAlone, endToEnd, ilpAlone, nextBase, type MeasureContext, type Measurement } from './support/ingest-measure.ts';
 import { registerFleet } from './support/register-fleet.ts';
 import { startMeterwatch, type Mode } from './support/meterwatch-process.ts';
 import { loadAverage, peakRssMiB } from './support/proc-stats.ts';
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       // per meter already, so no measurement pays for creating a million symbols.
       say(`registering meters ${registered}..${meters}`);
       const t0 = performance.now();
-      await registerFleet(endpoints.httpUrl, sql, registered, meters);
+      await registerFleet(endpoints.httpUrl, sql, registered, meters, nextBase());
       registered = Math.max(registered, meters);
       const size: SizeResult = { meters, registerSeconds: +((performance.now() - t0) / 1000).toFixed(1), measurements: [], peakRssMiB: { ingest: undefined, full: undefined } };
       results.push(size);

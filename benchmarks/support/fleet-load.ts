@@ -32,9 +32,15 @@ export function registerAt(ts: number): number {
   return Math.round((1000 + ((ts - REGISTER_EPOCH) / HOUR) * 0.37) * 1000) / 1000;
 }
 
-/** Event time of the first reading of message k (the day shape sends 24 hourly readings from it). */
+/**
+ * Event time of the first reading of message k (the day shape sends 24 hourly readings from
+ * it). Each meter reads at its own second of the hour, as meters whose clocks and schedules
+ * differ do: a million rows with one timestamp made QuestDB's deduplicating merge crawl
+ * (measured: 248 rows/s applying 50k rows into a partition holding 150k rows of the same
+ * instant). The top-of-the-hour case is benchmarks/storm.ts.
+ */
 export function messageTs(k: number, meters: number, shape: Shape, baseTs: number): number {
-  return baseTs + Math.floor(k / meters) * shape * HOUR;
+  return baseTs + Math.floor(k / meters) * shape * HOUR + (meterOf(k, meters) % 3600) * 1000;
 }
 
 export function messageFor(k: number, meters: number, shape: Shape, baseTs: number): { topic: string; payload: string } {

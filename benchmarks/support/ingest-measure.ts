@@ -19,7 +19,7 @@ const DAY = 86_400_000;
 /** Every measurement writes its own range of event time, so counting it is cheap and exact. */
 const RANGE = 60 * DAY;
 let ranges = 0;
-function nextBase(): number {
+export function nextBase(): number {
   return Date.UTC(2001, 1, 1) + ranges++ * RANGE;
 }
 
@@ -71,7 +71,7 @@ async function waitVisible(ctx: MeasureContext, from: number, expected: number):
 }
 
 function checkSpan(meters: number, messages: number, shape: Shape): void {
-  const span = Math.ceil(messages / meters) * shape * 3_600_000;
+  const span = (Math.ceil(messages / meters) * shape + 1) * 3_600_000; // + each meter's second of the hour
   if (span >= RANGE) throw new Error(`${messages} messages for ${meters} meters span ${span / DAY} days of event time, more than one measurement range`);
 }
 
