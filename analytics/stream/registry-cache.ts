@@ -76,19 +76,27 @@ export class RegistryCache {
       // Signature first: a change landing during the reload is then seen by the next check.
       const signature = await this.tablesSignature();
       const [rows, blacklist, replaced, nextEffective] = await Promise.all([registryAsOf(this.sql, now), loadBlacklist(this.sql, now), replacementsUpTo(this.sql, now + DAY), this.nextEffectiveAfter(now)]);
-      this.replacements = replacementIndex(replaced);
-      const next = new Map<string, MeterInfo>();
-      for (const r of rows) next.set(r.meter_id, meterInfoFromRow(r, blacklist.has(r.meter_id) || (r.customer_id !== null && blacklist.has(r.customer_id))));
-      this.meters = next;
+      this.replaceCopy(
+        rows.map((r) => meterInfoFromRow(r, blacklist.has(r.meter_id) || (r.customer_id !== null && blacklist.has(r.customer_id)))),
+        replacementIndex(replaced),
+      );
       this.signature = signature;
       this.nextEffective = nextEffective;
       this.loadedAt = now;
       this.checkedAt = now;
-      this.generation++;
       this.stats.reloads++;
     } catch (err) {
       this.log.warn({ err }, 'registry refresh failed; keeping the previous copy');
     }
+  }
+
+  /** Installs a new copy (a reload; benchmarks/stream-rules-cpu.ts gives its own fleet). */
+  replaceCopy(meters: Iterable<MeterInfo>, replacements: Map<string, number[]> = new Map()): void {
+    const next = new Map<string, MeterInfo>();
+    for (const m of meters) next.set(m.meterId, m);
+    this.meters = next;
+    this.replacements = replacements;
+    this.generation++;
   }
 
   private async refreshIfChanged(): Promise<void> {
