@@ -6,11 +6,14 @@
  *   npm run bench                      full sizes (storm of 100 000 meters)
  *   npm run bench -- --quick           tiny sizes, to check the scripts work
  *   npm run bench -- --storm-meters 20000 --k6-duration 20s
+ *   npm run bench -- --ingest-meters 10000 --analytics-meters 5000   smaller ingest and batch steps
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Measurement } from './support/ingest-measure.ts';
+import { medianOf, type SizeMeasurements } from './support/ingest-table.ts';
 import { runStorm, type StormResult } from './storm.ts';
 import { startSystemUnderTest } from './system-under-test.ts';
 
@@ -23,6 +26,8 @@ const quick = process.argv.includes('--quick');
 const stormMeters = Number(arg('storm-meters', quick ? '2000' : '100000'));
 const stormWindowMs = Number(arg('storm-window-s', quick ? '5' : '60')) * 1000;
 const k6Duration = arg('k6-duration', quick ? '5s' : '30s');
+const ingestMeters = arg('ingest-meters', quick ? '2000' : '10000,100000,1000000');
+const analyticsMeters = arg('analytics-meters', quick ? '1000' : '100000');
 
 interface K6Result {
   script: string;
@@ -80,23 +85,29 @@ function runK6(binary: string | undefined, script: string, env: Record<string, s
   return { script, status: res.status === 0 ? 'ok' : 'failed', ...(res.status === 0 ? {} : { reason: `k6 exit ${res.status} (thresholds crossed or errors)` }), metrics };
 }
 
-function runIngestE2e(): Record<string, unknown> {
-  const script = join(root, 'benchmarks/ingest-e2e.ts');
-  if (!existsSync(script)) return { status: 'skipped', reason: 'benchmarks/ingest-e2e.ts does not exist in this tree (ingest issue)' };
-  const res = spawnSync(join(root, 'node_modules/.bin/tsx'), [script, ...(quick ? ['--quick'] : [])], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs a benchmark script as a child (it starts what it needs) and records the JSON it prints on stdout. */
+function runJsonScript(name: string, args: string[]): Record<string, unknown> {
+  const script = join(root, 'benchmarks', name);
+  if (!existsSync(script)) return { status: 'skipped', reason: `benchmarks/${name} does not exist in this tree` };
+  const started = performance.now();
+  const res = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const wallSeconds = +((performance.now() - started) / 1000).toFixed(1);
   const json = res.stdout.slice(res.stdout.indexOf('{'));
   try {
-    return { status: res.status === 0 ? 'ok' : 'failed', result: JSON.parse(json) as unknown };
+    return { status: res.status === 0 ? 'ok' : 'failed', wallSeconds, result: JSON.parse(json) as unknown };
   } catch {
-    return { status: res.status === 0 ? 'ok' : 'failed', stdoutTail: res.stdout.slice(-2000) };
+    return { status: 'failed', wallSeconds, reason: `exit ${res.status}, no JSON on stdout`, stdoutTail: res.stdout.slice(-2000) };
   }
 }
 
 async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick, machine: machine() };
-  process.stderr.write(`bench: ingest end-to-end\n`);
-  results.ingestE2e = runIngestE2e();
+  process.stderr.write(`bench: ingest end-to-end at ${ingestMeters} meters\n`);
+  results.ingestE2e = runJsonScript('ingest-e2e.ts', ['--meters', ingestMeters, ...(quick ? ['--min-seconds', '2'] : [])]);
+  // Issue 5 item 3d: one batch analytics pass over N meters × 25 months (the script loads the fleet itself).
+  process.stderr.write(`bench: analytics pass over ${analyticsMeters} meters × 25 months\n`);
+  results.analyticsPass = runJsonScript('analytics-pass.ts', ['--meters', analyticsMeters, '--months', '25']);
 
   process.stderr.write(`bench: starting meterwatch\n`);
   const sut = await startSystemUnderTest({ root, cacheDir: process.env.MW_CACHE_DIR ?? join(root, '.meterwatch/cache'), heap: process.env.MW_QUESTDB_HEAP ?? '1g' });
@@ -165,7 +176,8 @@ function updateReadme(r: Record<string, unknown>, file: string): void {
     const v = (res?.metrics?.[name] as Record<string, number> | undefined)?.[stat];
     return v === undefined ? '–' : String(Math.round(v * 10) / 10);
   };
-  const ingest = r.ingestE2e as { status: string; reason?: string };
+  const ingest = r.ingestE2e as { status: string; reason?: string; result?: { sizes: SizeMeasurements[] } };
+  const pass = r.analyticsPass as { status: string; reason?: string; result?: { meters: number; months: number; readingRows: number; passes: { wallSeconds: number; raised: number }[] } };
   const rows = [
     `Run ${String(r.date)} (${r.quick ? 'quick sizes' : 'full sizes'}), raw numbers in [${file}](${file}).`,
     `Machine: ${String(m.cpu)}, ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB, Linux ${String(m.kernel)}, Node ${String(m.node)}, ${String(m.java)}, QuestDB ${String(m.questdb)}, disk ${String(m.disk)} (${String(m.note)}).`,
@@ -174,6 +186,20 @@ function updateReadme(r: Record<string, unknown>, file: string): void {
     '|---|---|---|',
     `| ingest end-to-end | status | ${ingest.status}${ingest.reason ? `: ${ingest.reason}` : ''} |`,
   ];
+  for (const size of ingest.result?.sizes ?? []) {
+    for (const shape of [1, 24]) {
+      const f = (what: Measurement['what']) => Math.round(medianOf(size.measurements, what, shape));
+      const full = f('full system');
+      const only = f('ingest only');
+      rows.push(`| ingest ${size.meters} meters, ${shape} reading(s)/message | records/s: ingest only; full system (full / ingest); broker alone; ILP alone | ${only}; ${full} (${(full / only).toFixed(2)}); ${f('broker alone')}; ${Math.round(medianOf(size.measurements, 'ILP alone', 1))} |`);
+    }
+  }
+  const p = pass.result;
+  rows.push(
+    p
+      ? `| analytics pass: ${p.meters} meters × ${p.months} months (${p.readingRows} reading rows) | wall time of POST /api/analytics/run: first pass (alerts raised); later passes | ${p.passes[0]?.wallSeconds} s (${p.passes[0]?.raised}); ${p.passes.slice(1).map((x) => `${x.wallSeconds} s`).join(', ')} (${pass.status}) |`
+      : `| analytics pass | status | ${pass.status}${pass.reason ? `: ${pass.reason}` : ''} |`,
+  );
   if (s) {
     rows.push(
       `| storm: ${s.meters} meters × ${s.records / s.meters} values in ${stormWindowMs / 1000} s | publish rate | ${s.publishRatePerS} msg/s (all published in ${s.publishMs} ms, all PUBACKs at ${s.allAckedMs} ms) |`,
