@@ -11,7 +11,7 @@ import type { BatchContext, MeterInfo, RuleConfig } from '../rules/context.ts';
 import { deadMeter } from '../rules/dead-meter.ts';
 import { icVerificationDue } from '../rules/ic-verification-due.ts';
 import { parseFlags, type ReadingInterval } from '../rules/interval.ts';
-import { largeFlow } from '../rules/large-flow.ts';
+import { largeFlow, scoreAgainstOwnPeaks } from '../rules/large-flow.ts';
 import { residentialHigh } from '../rules/residential-high.ts';
 import { stuckMeter } from '../rules/stuck-meter.ts';
 import { tamperFlags } from '../rules/tamper.ts';
@@ -64,6 +64,13 @@ export function intervalCandidates(rows: readonly IntervalRow[], ctx: BatchConte
       if (!seen || flow.value > seen.value) peak.set(key, flow);
     }
   }
+  const byMeter = new Map<string, AlertCandidate[]>();
+  for (const c of peak.values()) {
+    const list = byMeter.get(c.meterId);
+    if (list) list.push(c);
+    else byMeter.set(c.meterId, [c]);
+  }
+  for (const [meterId, list] of byMeter) scoreAgainstOwnPeaks(list, ctx.meters.get(meterId)?.monthPeakFlow);
   return [...out, ...peak.values()];
 }
 

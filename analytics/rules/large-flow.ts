@@ -35,3 +35,22 @@ export function largeFlow(i: ReadingInterval, cfg: RuleConfig, zone: string): Al
     evidence: { at: i.cur.ts, reportedFlow: reported ?? null, computedFlow: computed === undefined ? null : round(computed, 3), previousReadingAt: i.prev?.ts ?? null, qmax: qmax ?? null },
   });
 }
+
+const YEAR_MS = 366 * 86_400_000;
+
+/**
+ * A customer who stays in the ≥ 40 m³/h class (interface.md §3) is not news every month: the
+ * score of a month's large_flow is its peak against the customer's own highest flow of the
+ * twelve months before (alerts of those months, or reported flows), when that was already in
+ * the class; a first entry keeps flow ÷ threshold. Used by the batch, which sees the history.
+ */
+export function scoreAgainstOwnPeaks(candidates: readonly AlertCandidate[], reportedPeaks: ReadonlyMap<number, number> | undefined): void {
+  for (const c of candidates) {
+    let previous = 0;
+    for (const o of candidates) if (o.periodStart < c.periodStart && o.periodStart >= c.periodStart - YEAR_MS) previous = Math.max(previous, o.value);
+    if (reportedPeaks) for (const [month, flow] of reportedPeaks) if (month < c.periodStart && month >= c.periodStart - YEAR_MS) previous = Math.max(previous, flow);
+    if (previous < c.threshold) continue;
+    c.score = clampScore(c.value / previous);
+    c.evidence = { ...c.evidence, ownPeakLastYear: round(previous, 3) };
+  }
+}

@@ -109,6 +109,7 @@ export class StreamEngine {
   private judge(readings: readonly Reading[], states: readonly MeterState[]): AlertCandidate[] {
     const out: AlertCandidate[] = [];
     const { registry, cfg, zone } = this.deps;
+    const now = Date.now();
     for (let i = 0; i < readings.length; i++) {
       const r = readings[i]!;
       const state = states[i]!;
@@ -139,8 +140,11 @@ export class StreamEngine {
         const tamper = tamperFlags(interval, zone);
         if (tamper) out.push(tamper);
       }
+      // The month in progress is the stream's: it raises the alert live as the flow is seen.
+      // Ended months (a back-fill, a late buffer) are the batch's, which scores a month
+      // against the customer's own peaks of the year before (rules/large-flow.ts).
       const flow = largeFlow(interval, cfg, zone);
-      if (flow) out.push(flow);
+      if (flow && flow.periodEnd > now) out.push(flow);
     }
     return out;
   }
