@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsService } from '../analytics/analytics-service.ts';
 import { alertClassSource } from '../analytics/classes.ts';
@@ -85,15 +86,8 @@ beforeAll(async () => {
   const run = await app.inject({ method: 'POST', url: '/api/analytics/run', payload: { asOf: Date.now() } });
   expect(run.statusCode).toBe(200);
   await eventually(async () => (await sql.query(`SELECT id FROM alerts WHERE meter_id = 'YZ-B01' AND rule = 'bulk_balance'`)).length > 0, 60_000);
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-    acceptDownloads: true,
-    downloadsPath: downloadsDir,
-    timezoneId: 'America/New_York', // not the company zone: dates must still come out in Asia/Shanghai
-  });
+  // not the company zone: dates must still come out in Asia/Shanghai
+  browser = await launchChromium(profileDir, { downloadsDir, timezoneId: 'America/New_York' });
   mkdirSync(shotsDir, { recursive: true });
 }, 300_000);
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config/index.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -49,11 +50,7 @@ beforeAll(async () => {
     body: JSON.stringify([{ meterId: `${P}-M1`, customerId: `${P}-C1`, customerName: '孙丽', address: '重庆市南岸区南坪正街8号', district: '南岸区', route: 'NA-01', category: 'residential', kind: 'smart', spec: 'G2.5', status: 'active', effectiveAt: new Date(Date.now() - 7 * 86_400_000).toISOString() }]),
   });
   expect(res.status).toBe(200);
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium(profileDir);
 }, 300_000);
 
 afterAll(async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerParts } from '../analytics/ledger/build-ledger.ts';
 import { freePort } from '../storage/questdb/ports.ts';
@@ -53,15 +54,8 @@ beforeAll(async () => {
   const port = await freePort();
   await app.listen({ host: '127.0.0.1', port });
   base = `http://127.0.0.1:${port}`;
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-    acceptDownloads: true,
-    downloadsPath: downloadsDir,
-    timezoneId: 'America/New_York',
-  });
+  // not the company zone: dates must still come out in Asia/Shanghai
+  browser = await launchChromium(profileDir, { downloadsDir, timezoneId: 'America/New_York' });
 }, 180_000);
 
 afterAll(async () => {
