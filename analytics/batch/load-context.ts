@@ -1,11 +1,12 @@
 import type { MeterStatus } from '../../core/types.ts';
 import { qmaxForSpec } from '../../core/gsize.ts';
-import type { SqlClient } from '../../storage/sql.ts';
 import type { BatchContext, MeterInfo, MeterSeries, RuleConfig, StatusInterval } from '../rules/context.ts';
 import { loadBlacklist } from './blacklist.ts';
 import { loadMonthlyHdd } from './weather-query.ts';
 import { monthlyUsage, type RegisterPoint } from './monthly-usage.ts';
-import type { MonthRow } from './queries.ts';
+import type { BatchSource, MonthRow } from './queries.ts';
+
+export type { BatchSource };
 import { lastRegisterChange, latestContacts, latestReads, monthlyReads, registryAsOf, statusHistory, type RegistryRow } from './queries.ts';
 
 export function meterInfoFromRow(r: RegistryRow, blacklisted: boolean): MeterInfo {
@@ -36,13 +37,6 @@ export function statusIntervals(rows: readonly { ts: number; status: MeterStatus
   return out;
 }
 
-/** Where the batch reads from: SQL over the PG wire, and QuestDB's HTTP endpoint for the big results. */
-export interface BatchSource {
-  sql: SqlClient;
-  /** QuestDB HTTP URL: the month aggregates stream from /exp as CSV when given (much cheaper at 100k meters). */
-  httpUrl?: string | undefined;
-}
-
 /** What the month aggregates say of one meter, gathered while they stream in. */
 interface MeterMonths {
   points: RegisterPoint[];
@@ -54,8 +48,8 @@ interface MeterMonths {
 }
 
 /** Everything the batch rules need as of `asOf`, in a handful of pushed-down queries. */
-export async function loadBatchContext(source: BatchSource | SqlClient, asOf: number, zone: string, cfg: RuleConfig, registryRows?: RegistryRow[]): Promise<BatchContext> {
-  const { sql, httpUrl } = 'sql' in source ? source : { sql: source, httpUrl: undefined };
+export async function loadBatchContext(source: BatchSource, asOf: number, zone: string, cfg: RuleConfig, registryRows?: RegistryRow[]): Promise<BatchContext> {
+  const { sql } = source;
   // Grouped by meter as they arrive (SAMPLE BY returns time order), not collected as one
   // array of millions of rows and sorted by a string key.
   const byMeter = new Map<string, MeterMonths>();
@@ -73,7 +67,7 @@ export async function loadBatchContext(source: BatchSource | SqlClient, asOf: nu
   const [registry, history, , latest, changes, blacklist, contacts, hddByMonth] = await Promise.all([
     registryRows ?? registryAsOf(sql, asOf),
     statusHistory(sql, asOf),
-    monthlyReads({ sql, httpUrl }, asOf, zone, onMonth),
+    monthlyReads(source, asOf, zone, onMonth),
     latestReads(sql, asOf),
     lastRegisterChange(sql, asOf),
     loadBlacklist(sql, asOf),

@@ -65,6 +65,13 @@ export async function statusHistory(sql: SqlClient, asOf: number): Promise<{ ts:
  * epoch ms), first and last read time, first and last register, count of reads, peak
  * reported flow (null when none). Arrays, not objects: there are millions of them.
  */
+/** Where the batch reads from: SQL over the PG wire, and QuestDB's HTTP endpoint for the big results. */
+export interface BatchSource {
+  sql: SqlClient;
+  /** QuestDB HTTP URL: the month aggregates stream from /exp as CSV when given (much cheaper at 100k meters). */
+  httpUrl?: string | undefined;
+}
+
 export type MonthRow = [meterId: string, ts: number, t0: number, t1: number, r0: number, r1: number, n: number, maxFlow: number | null];
 
 /**
@@ -73,7 +80,7 @@ export type MonthRow = [meterId: string, ts: number, t0: number, t1: number, r0:
  * is pro-rated with the read that follows it (a handheld read on the 17th completes the
  * month before), but no period ending after asOf is judged.
  */
-export async function monthlyReads(source: { sql: SqlClient; httpUrl?: string | undefined }, asOf: number, zone: string, onRow: (row: MonthRow) => void): Promise<number> {
+export async function monthlyReads(source: BatchSource, asOf: number, zone: string, onRow: (row: MonthRow) => void): Promise<number> {
   const until = asOf + 62 * 86_400_000;
   const query = `SELECT meter_id, ${epochMs('ts')} ts, ${epochMs('t0')} t0, ${epochMs('t1')} t1, r0, r1, n, max_flow FROM (
        SELECT meter_id, ts, min(ts) t0, max(ts) t1, first(reading) r0, last(reading) r1, count() n, max(flow) max_flow

@@ -107,7 +107,7 @@ export class LedgerStore {
    * They reach QuestDB before the in-memory cases change.
    */
   async appendMany(events: readonly CaseEvent[]): Promise<void> {
-    if (this.httpUrl !== undefined && events.length > 1) {
+    if (this.httpUrl !== undefined) {
       for (let i = 0; i < events.length; i += ILP_CHUNK) {
         const chunk = events.slice(i, i + ILP_CHUNK);
         await writeIlp(this.httpUrl, chunk.map(eventIlpLine).join(''));
