@@ -1,4 +1,5 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
+import { requestText } from './http-text.ts';
 import { MeterwatchError, ErrorCodes } from '../core/errors.ts';
 import { escapeSymbol, quoteString } from './ilp/line-protocol.ts';
 
@@ -67,25 +68,17 @@ export function hasLineBreak(value: string): boolean {
   return /[\r\n]/.test(value);
 }
 
-/** Kept-alive connections to QuestDB's /write; node:http, not fetch: fetch copies a large body through web streams. */
+/** Kept-alive connections to QuestDB's /write. */
 const agent = new Agent({ keepAlive: true, maxSockets: 8, timeout: 4_000 }); // idle sockets close long before QuestDB's own timeout
 
 /** POSTs ILP text; resolves once QuestDB has committed it to the WAL (not yet visible to queries). */
-export function writeIlp(httpUrl: string, body: string): Promise<void> {
-  if (body.length === 0) return Promise.resolve();
-  const payload = Buffer.from(body, 'utf8');
-  return new Promise((resolveWrite, rejectWrite) => {
-    const req = httpRequest(`${httpUrl.replace(/\/$/, '')}/write`, { method: 'POST', agent, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': payload.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err) => rejectWrite(new MeterwatchError(ErrorCodes.STORAGE, `QuestDB /write failed: ${err.message}`, { cause: err })));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolveWrite();
-        else rejectWrite(new MeterwatchError(ErrorCodes.STORAGE, `QuestDB /write answered ${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}`));
-      });
-    });
-    req.on('error', (err) => rejectWrite(new MeterwatchError(ErrorCodes.STORAGE, `QuestDB /write unreachable: ${err.message}`, { cause: err })));
-    req.end(payload);
-  });
+export async function writeIlp(httpUrl: string, body: string): Promise<void> {
+  if (body.length === 0) return;
+  let res: { status: number; text: string };
+  try {
+    res = await requestText(`${httpUrl.replace(/\/$/, '')}/write`, { method: 'POST', body, agent, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  } catch (err) {
+    throw new MeterwatchError(ErrorCodes.STORAGE, `QuestDB /write unreachable: ${(err as Error).message}`, { cause: err });
+  }
+  if (res.status < 200 || res.status >= 300) throw new MeterwatchError(ErrorCodes.STORAGE, `QuestDB /write answered ${res.status}: ${res.text.slice(0, 500)}`);
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { requestText } from '../../storage/http-text.ts';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -103,25 +103,9 @@ export async function startSystem(env: Record<string, string> = {}, root = proce
   };
 }
 
-/**
- * POST JSON and fail loudly on anything but 2xx. node:http, not fetch: fetch gives up
- * waiting for response headers after 300 s, and a slow pass on a busy machine is a result.
- */
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolvePost, rejectPost) => {
-    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', rejectPost);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status >= 300) rejectPost(new Error(`POST ${url} answered ${status}: ${text.slice(0, 500)}`));
-        else resolvePost(text ? (JSON.parse(text) as unknown) : undefined);
-      });
-    });
-    req.on('error', rejectPost);
-    req.end(payload);
-  });
+/** POST JSON and fail loudly on anything but 2xx (no time limit: a slow pass on a busy machine is a result). */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await requestText(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+  if (res.status < 200 || res.status >= 300) throw new Error(`POST ${url} answered ${res.status}: ${res.text.slice(0, 500)}`);
+  return res.text ? (JSON.parse(res.text) as unknown) : undefined;
 }
