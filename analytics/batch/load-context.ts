@@ -3,7 +3,7 @@ import { qmaxForSpec } from '../../core/gsize.ts';
 import type { BatchContext, MeterInfo, MeterSeries, RuleConfig, StatusInterval } from '../rules/context.ts';
 import { loadBlacklist } from './blacklist.ts';
 import { loadMonthlyHdd } from './weather-query.ts';
-import { monthlyUsage, type RegisterPoint } from './monthly-usage.ts';
+import { monthlyUsage, type MonthUsage, type RegisterPoint } from './monthly-usage.ts';
 import type { BatchSource, MonthRow } from './queries.ts';
 
 export type { BatchSource };
@@ -37,37 +37,83 @@ export function statusIntervals(rows: readonly { ts: number; status: MeterStatus
   return out;
 }
 
-/** What the month aggregates say of one meter, gathered while they stream in. */
+/** One meter's months, built as soon as its last aggregate row arrives. */
 interface MeterMonths {
   points: RegisterPoint[];
-  /** month starts and read counts, in arrival (time) order */
-  monthStarts: number[];
-  counts: number[];
-  gaps: number[];
+  months: MonthUsage[];
   peak: Map<number, number>;
+  typicalGapDays: number;
+}
+
+/**
+ * Collects the month aggregates of one meter at a time (they arrive ordered by meter, then
+ * month) and turns them into its register points and months when the next meter begins:
+ * nothing per row outlives its meter, and no map is looked up per row (100k meters × 25
+ * months are 2.7M rows).
+ */
+class MonthCollector {
+  readonly byMeter = new Map<string, MeterMonths>();
+  private meterId: string | undefined;
+  private points: RegisterPoint[] = [];
+  private starts: number[] = [];
+  private counts: number[] = [];
+  private gaps: number[] = [];
+  private peak = new Map<number, number>();
+
+  constructor(
+    private readonly asOf: number,
+    private readonly zone: string,
+  ) {}
+
+  readonly onRow = ([meterId, ts, t0, t1, r0, r1, n, maxFlow]: MonthRow): void => {
+    if (meterId !== this.meterId) this.begin(meterId);
+    this.starts.push(ts);
+    this.counts.push(n);
+    // Within a month with several reads, the mean interval; a month with one read says ~a month.
+    this.gaps.push(n > 1 ? (t1 - t0) / (n - 1) / 86_400_000 : 30);
+    this.points.push({ t: t0, r: r0 });
+    if (t1 > t0) this.points.push({ t: t1, r: r1 });
+    if (maxFlow !== null) this.peak.set(ts, maxFlow);
+  };
+
+  /** Call once after the last row. */
+  finish(): Map<string, MeterMonths> {
+    this.close();
+    return this.byMeter;
+  }
+
+  private begin(meterId: string): void {
+    this.close();
+    if (this.byMeter.has(meterId)) throw new Error(`month aggregates of meter ${meterId} arrived out of meter order`);
+    // A copy: the id arrives as a slice of a large chunk of CSV text, which it would keep alive.
+    this.meterId = (' ' + meterId).slice(1);
+  }
+
+  private close(): void {
+    if (this.meterId === undefined) return;
+    const points = isSortedByTime(this.points) ? this.points : this.points.sort((a, b) => a.t - b.t);
+    const months = monthlyUsage(points, this.asOf, this.zone);
+    // The points are each month's first and last read only: take the true count from SQL.
+    assignReadCounts(months, this.starts, this.counts);
+    const gaps = this.gaps.sort((a, b) => a - b);
+    this.byMeter.set(this.meterId, { points, months, peak: this.peak, typicalGapDays: gaps[gaps.length >> 1]! });
+    this.meterId = undefined;
+    this.points = [];
+    this.starts = [];
+    this.counts = [];
+    this.gaps = [];
+    this.peak = new Map();
+  }
 }
 
 /** Everything the batch rules need as of `asOf`, in a handful of pushed-down queries. */
 export async function loadBatchContext(source: BatchSource, asOf: number, zone: string, cfg: RuleConfig, registryRows?: RegistryRow[]): Promise<BatchContext> {
   const { sql } = source;
-  // Grouped by meter as they arrive (SAMPLE BY returns time order), not collected as one
-  // array of millions of rows and sorted by a string key.
-  const byMeter = new Map<string, MeterMonths>();
-  const onMonth = ([meterId, ts, t0, t1, r0, r1, n, maxFlow]: MonthRow) => {
-    let m = byMeter.get(meterId);
-    if (!m) byMeter.set(meterId, (m = { points: [], monthStarts: [], counts: [], gaps: [], peak: new Map() }));
-    m.monthStarts.push(ts);
-    m.counts.push(n);
-    // Within a month with several reads, the mean interval; a month with one read says ~a month.
-    m.gaps.push(n > 1 ? (t1 - t0) / (n - 1) / 86_400_000 : 30);
-    m.points.push({ t: t0, r: r0 });
-    if (t1 > t0) m.points.push({ t: t1, r: r1 });
-    if (maxFlow !== null) m.peak.set(ts, maxFlow);
-  };
+  const collector = new MonthCollector(asOf, zone);
   const [registry, history, , latest, changes, blacklist, contacts, hddByMonth] = await Promise.all([
     registryRows ?? registryAsOf(sql, asOf),
     statusHistory(sql, asOf),
-    monthlyReads(source, asOf, zone, onMonth),
+    monthlyReads(source, asOf, zone, collector.onRow),
     latestReads(sql, asOf),
     lastRegisterChange(sql, asOf),
     loadBlacklist(sql, asOf),
@@ -95,18 +141,12 @@ export async function loadBatchContext(source: BatchSource, asOf: number, zone: 
   }
   for (const [id, rows] of historyByMeter) series(id).statuses = statusIntervals(rows, Number.MAX_SAFE_INTEGER);
 
-  for (const [meterId, m] of byMeter) {
+  for (const [meterId, m] of collector.finish()) {
     const s = series(meterId);
-    s.points = isSortedByTime(m.points) ? m.points : m.points.sort((a, b) => a.t - b.t);
+    s.points = m.points;
+    s.months = m.months;
     s.monthPeakFlow = m.peak;
-    m.gaps.sort((a, b) => a - b);
-    s.typicalGapDays = m.gaps[m.gaps.length >> 1];
-  }
-  for (const s of meters.values()) {
-    s.months = monthlyUsage(s.points as RegisterPoint[], asOf, zone);
-    // The points are each month's first and last read only: take the true count from SQL.
-    const counted = byMeter.get(s.info.meterId);
-    if (counted) assignReadCounts(s.months, counted.monthStarts, counted.counts);
+    s.typicalGapDays = m.typicalGapDays;
   }
   for (const l of latest) series(l.meter_id).latest = { ts: l.ts, reading: l.reading };
   for (const c of contacts) series(c.meter_id).lastContact = c.ts;

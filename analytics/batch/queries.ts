@@ -75,8 +75,9 @@ export interface BatchSource {
 export type MonthRow = [meterId: string, ts: number, t0: number, t1: number, r0: number, r1: number, n: number, maxFlow: number | null];
 
 /**
- * Per meter and calendar month, streamed to `onRow`: first and last read (time and register), count, peak
- * reported flow. Reads up to two months past asOf are included: a month that ends by asOf
+ * Per meter and calendar month, streamed to `onRow` ordered by meter, then month (the caller
+ * builds one meter at a time; the sort costs QuestDB ~0.5 s of CPU at 100k × 25): first and
+ * last read (time and register), count, peak reported flow. Reads up to two months past asOf are included: a month that ends by asOf
  * is pro-rated with the read that follows it (a handheld read on the 17th completes the
  * month before), but no period ending after asOf is judged.
  */
@@ -86,7 +87,7 @@ export async function monthlyReads(source: BatchSource, asOf: number, zone: stri
        SELECT meter_id, ts, min(ts) t0, max(ts) t1, first(reading) r0, last(reading) r1, count() n, max(flow) max_flow
        FROM readings WHERE ts < ${sqlTimestamp(until)} AND NOT estimated
        SAMPLE BY 1M ALIGN TO CALENDAR TIME ZONE ${sqlString(zone)}
-     )`;
+     ) ORDER BY meter_id, ts`;
   if (source.httpUrl !== undefined) {
     return exportRows(source.httpUrl, query, (f) => onRow([f[0]!, Number(f[1]), Number(f[2]), Number(f[3]), Number(f[4]), Number(f[5]), Number(f[6]), f[7] === '' || f[7] === undefined ? null : Number(f[7])]));
   }
