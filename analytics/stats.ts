@@ -23,6 +23,27 @@ export function robustSd(values: readonly number[]): number {
   return 1.4826 * sortedMedian(deviations.sort());
 }
 
+/** robustSd of `values` without the one at `skip` (no copy of the rest as an array). */
+export function robustSdExcept(values: ArrayLike<number>, skip: number): number {
+  const n = values.length - (skip >= 0 && skip < values.length ? 1 : 0);
+  if (n < 2) return Number.NaN;
+  const rest = new Float64Array(n);
+  for (let i = 0, j = 0; i < values.length; i++) if (i !== skip) rest[j++] = values[i]!;
+  rest.sort();
+  const m = sortedMedian(rest);
+  for (let i = 0; i < n; i++) rest[i] = Math.abs(rest[i]! - m);
+  return 1.4826 * sortedMedian(rest.sort());
+}
+
+/** Median of an ascending array without the element at `skip`. */
+export function sortedMedianExcept(sorted: ArrayLike<number>, skip: number): number {
+  const n = sorted.length - 1;
+  if (n <= 0) return Number.NaN;
+  const at = (k: number) => sorted[k < skip ? k : k + 1]!;
+  const mid = n >> 1;
+  return n % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+}
+
 /**
  * How many robust SDs `x` lies from `history`. `floor` keeps a flat history (MAD 0) from
  * turning any change into infinity; `fallbackSd` is used when history is too short.

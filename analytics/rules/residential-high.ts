@@ -1,5 +1,5 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
-import { clampScore, median, robustZ, round } from '../stats.ts';
+import { clampScore, robustSdExcept, round, sortedMedianExcept } from '../stats.ts';
 import { candidate, completeMonths, thresholdFor, type BatchContext } from './context.ts';
 import { seasonalZ } from './seasonal.ts';
 
@@ -15,13 +15,17 @@ export function residentialHigh(ctx: BatchContext): AlertCandidate[] {
     if (s.info.category !== 'residential') continue;
     const months = completeMonths(s, ctx.asOf);
     const threshold = thresholdFor(ctx.cfg.residentialHigh, s.info, ctx.cfg);
+    // The customer's months sorted once; each alerted month is compared with the others.
+    let sorted: Float64Array | undefined;
     for (const m of months) {
       if (m.usage < threshold) continue;
-      const history = months.filter((o) => o !== m).map((o) => o.usage);
+      sorted ??= Float64Array.from(months, (o) => o.usage).sort();
+      const self = sorted.indexOf(m.usage);
+      const ownMedian = sortedMedianExcept(sorted, self);
       // Against the same month last year when there is one (season cancels out); else
       // against the other months, capped low: without last year, season is unknown.
       const seasonal = seasonalZ(s, m.start, ctx.asOf, ctx.fleetIndex);
-      const z = seasonal ?? Math.min(2, robustZ(m.usage, history, 2, 8) / 2);
+      const z = seasonal ?? Math.min(2, ownZ(m.usage, sorted, self, ownMedian) / 2);
       const monthlyVisit = m.usage >= ctx.cfg.residentialMonthlyVisit;
       out.push(
         candidate(s.info, 'residential_high', {
@@ -32,10 +36,17 @@ export function residentialHigh(ctx: BatchContext): AlertCandidate[] {
           threshold,
           score: clampScore(z),
           message: `${round(m.usage, 1)} m³ in the month, at or above ${threshold} m³${monthlyVisit ? `; ≥ ${ctx.cfg.residentialMonthlyVisit} m³: monthly site check` : ''}`,
-          evidence: { usage: round(m.usage, 3), reads: m.reads, ownMonthlyMedian: round(median(history), 3), seasonalZ: seasonal === undefined ? null : round(seasonal, 2), monthlyVisitClass: monthlyVisit },
+          evidence: { usage: round(m.usage, 3), reads: m.reads, ownMonthlyMedian: round(ownMedian, 3), seasonalZ: seasonal === undefined ? null : round(seasonal, 2), monthlyVisitClass: monthlyVisit },
         }),
       );
     }
   }
   return out;
+}
+
+/** robustZ (stats.ts) of a month against the customer's other months: floor 2 m³, 8 m³ when fewer than 3 others. */
+function ownZ(usage: number, sorted: Float64Array, self: number, ownMedian: number): number {
+  const others = sorted.length - 1;
+  if (others < 3) return (usage - (others > 0 ? ownMedian : 0)) / 8;
+  return (usage - ownMedian) / Math.max(robustSdExcept(sorted, self), 2);
 }

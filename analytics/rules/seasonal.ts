@@ -1,4 +1,4 @@
-import { median, robustSd } from '../stats.ts';
+import { median, robustSd, robustSdExcept } from '../stats.ts';
 import type { MonthUsage } from '../batch/monthly-usage.ts';
 import { completeMonths, type BatchContext, type MeterSeries } from './context.ts';
 
@@ -81,11 +81,23 @@ export function adjustedLogRatio(s: MeterSeries, p: { m: MonthUsage; prev: Month
  */
 export function seasonalZ(s: MeterSeries, monthStart: number, asOf: number, index?: FleetIndex): number | undefined {
   const pairs = yearPairs(s, asOf);
-  const self = pairs.find((p) => p.m.start === monthStart);
-  if (!self) return undefined;
-  const others = pairs.filter((p) => p !== self).map((p) => adjustedLogRatio(s, p, index));
-  const spread = others.length >= 3 ? Math.max(robustSd(others), 0.1) : 0.25;
-  return adjustedLogRatio(s, self, index) / spread;
+  const self = pairs.findIndex((p) => p.m.start === monthStart);
+  if (self < 0) return undefined;
+  const ratios = adjustedRatios(s, pairs, index);
+  const spread = ratios.length - 1 >= 3 ? Math.max(robustSdExcept(ratios, self), 0.1) : 0.25;
+  return ratios[self]! / spread;
+}
+
+const ratiosCache = new WeakMap<readonly YearPair[], { index: FleetIndex | undefined; ratios: Float64Array }>();
+
+/** adjustedLogRatio of each pair, computed once per meter and pass (a rule asks for many of its months). */
+function adjustedRatios(s: MeterSeries, pairs: readonly YearPair[], index: FleetIndex | undefined): Float64Array {
+  const cached = ratiosCache.get(pairs);
+  if (cached && cached.index === index) return cached.ratios;
+  const ratios = new Float64Array(pairs.length);
+  for (let i = 0; i < pairs.length; i++) ratios[i] = adjustedLogRatio(s, pairs[i]!, index);
+  ratiosCache.set(pairs, { index, ratios });
+  return ratios;
 }
 
 /** Spread of month-on-same-month-last-year differences (m³): how well last year predicts this one. */
