@@ -34,10 +34,20 @@ export interface Step {
 
 const at = (r: readonly (number | undefined)[], i: number): number | undefined => (i >= 0 && i < r.length ? r[i] : undefined);
 
+function firstDefined(r: readonly (number | undefined)[], from: number): number | undefined {
+  for (let i = from; i < r.length; i++) if (r[i] !== undefined) return r[i];
+  return undefined;
+}
+
 /** The best-supported step down in the series, or undefined. `minAfter`: months after the step for a classic (dated-by-start) step. */
 export function findYoyStep(r: readonly (number | undefined)[], minAfter = 1): Step | undefined {
   let best: Step | undefined;
   for (let k = 1; k < r.length; k++) {
+    // The box's first month must be low enough (below), whatever the median outside is:
+    // |median outside| ≤ SHIFT / 2, so low enough means ≤ SHIFT / 2 − 2·SHIFT / 3. Checked
+    // first, without building the arrays: most months of most customers start no box.
+    const first = firstDefined(r, k);
+    if (first === undefined || first > -SHIFT / 6) continue;
     const inside: number[] = [];
     const before: number[] = [];
     const after: number[] = [];
