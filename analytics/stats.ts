@@ -25,14 +25,29 @@ export function robustSd(values: readonly number[]): number {
 
 /** robustSd of `values` without the one at `skip` (no copy of the rest as an array). */
 export function robustSdExcept(values: ArrayLike<number>, skip: number): number {
-  const n = values.length - (skip >= 0 && skip < values.length ? 1 : 0);
-  if (n < 2) return Number.NaN;
-  const rest = new Float64Array(n);
+  const rest = sortedExcept(values, skip);
+  return rest.length < 2 ? Number.NaN : madSd(rest, sortedMedian(rest));
+}
+
+/** robustZ of values[skip] against the other values (the customer's other months), without building that history as an array. */
+export function robustZExcept(values: ArrayLike<number>, skip: number, floor: number, fallbackSd: number, minHistory = 3): number {
+  const x = values[skip]!;
+  const rest = sortedExcept(values, skip);
+  const m = rest.length > 0 ? sortedMedian(rest) : 0;
+  if (rest.length < minHistory) return (x - m) / Math.max(fallbackSd, floor);
+  return (x - m) / Math.max(madSd(rest, m), floor);
+}
+
+function sortedExcept(values: ArrayLike<number>, skip: number): Float64Array {
+  const rest = new Float64Array(values.length - (skip >= 0 && skip < values.length ? 1 : 0));
   for (let i = 0, j = 0; i < values.length; i++) if (i !== skip) rest[j++] = values[i]!;
-  rest.sort();
-  const m = sortedMedian(rest);
-  for (let i = 0; i < n; i++) rest[i] = Math.abs(rest[i]! - m);
-  return 1.4826 * sortedMedian(rest.sort());
+  return rest.sort();
+}
+
+/** 1.4826 × the median absolute deviation from m; overwrites `sorted`. */
+function madSd(sorted: Float64Array, m: number): number {
+  for (let i = 0; i < sorted.length; i++) sorted[i] = Math.abs(sorted[i]! - m);
+  return 1.4826 * sortedMedian(sorted.sort());
 }
 
 /** Median of an ascending array without the element at `skip`. */

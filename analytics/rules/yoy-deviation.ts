@@ -1,5 +1,5 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
-import { clampScore, median, robustZ, round } from '../stats.ts';
+import { clampScore, median, robustZExcept, round } from '../stats.ts';
 import { candidate, completeMonths, thresholdFor, type BatchContext, type MeterSeries } from './context.ts';
 import { adjustedLogRatio, MIN_FLEET, yearPairs, type YearPair } from './seasonal.ts';
 import { heatingModel, hddSeriesFor, weatherExpectation, weatherLogRatio, type WeatherExpectation } from './weather-normal.ts';
@@ -38,7 +38,7 @@ export function yoyDeviation(ctx: BatchContext): AlertCandidate[] {
   const residual = residualFleetIndex(all);
   const out: AlertCandidate[] = [];
   for (const { s, pairs, weather } of all) {
-    const logRatios = pairs.map((p, i) => {
+    const logRatios = Float64Array.from(pairs, (p, i) => {
       const w = weather[i];
       return w ? weatherLogRatio(p, w) - (residual.get(`${s.info.category}|${p.m.start}`) ?? 0) : adjustedLogRatio(s, p, ctx.fleetIndex);
     });
@@ -47,8 +47,7 @@ export function yoyDeviation(ctx: BatchContext): AlertCandidate[] {
     pairs.forEach(({ m, prev }, i) => {
       const change = (m.usage - prev.usage) / prev.usage;
       if (change >= -down && change <= up) return;
-      const others = logRatios.filter((_, j) => j !== i);
-      const z = Math.abs(robustZ(logRatios[i]!, others, 0.1, 0.25));
+      const z = Math.abs(robustZExcept(logRatios, i, 0.1, 0.25));
       const w = weather[i];
       const evidence: Record<string, unknown> = {
         usage: round(m.usage, 3),
