@@ -9,14 +9,15 @@ const STRING_SPECIAL = /["\\\n\r]/g;
 const NEEDS_SYMBOL_ESCAPE = /[ ,=\\\n\r]/;
 
 export function escapeSymbol(value: string): string {
-  return NEEDS_SYMBOL_ESCAPE.test(value) ? value.replace(SYMBOL_SPECIAL, (c) => `\\${c}`) : value;
+  return NEEDS_SYMBOL_ESCAPE.test(value) ? value.replace(SYMBOL_SPECIAL, '\\$&') : value;
 }
 
 const NEEDS_STRING_ESCAPE = /["\\\n\r]/;
 
 export function quoteString(value: string): string {
   // Most values need no escaping: testing first saves a replace per value (a batch pass writes millions).
-  return `"${NEEDS_STRING_ESCAPE.test(value) ? value.replace(STRING_SPECIAL, (c) => `\\${c}`) : value}"`;
+  // '\\$&': the match behind a backslash, without a function call per match (evidence JSON is full of quotes).
+  return `"${NEEDS_STRING_ESCAPE.test(value) ? value.replace(STRING_SPECIAL, '\\$&') : value}"`;
 }
 
 /** Doubles: QuestDB reads plain and exponent notation; a non-finite value never gets here (validated). */
