@@ -5,8 +5,8 @@ import { request as httpRequest, type Agent } from 'node:http';
  * node:http, not fetch: fetch copies a large body through web streams (costly for the
  * batch pass's ILP writes) and gives up waiting for headers after 300 s.
  */
-export function requestText(url: string, opts: { method: string; body?: string; headers?: Record<string, string>; agent?: Agent }): Promise<{ status: number; text: string }> {
-  const payload = opts.body === undefined ? undefined : Buffer.from(opts.body, 'utf8');
+export function requestText(url: string, opts: { method: string; body?: string | Uint8Array; headers?: Record<string, string>; agent?: Agent }): Promise<{ status: number; text: string }> {
+  const payload = opts.body === undefined ? undefined : typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
   const headers: Record<string, string | number> = { ...opts.headers };
   if (payload) headers['content-length'] = payload.length;
   return new Promise((resolveRequest, rejectRequest) => {

@@ -72,7 +72,7 @@ export function hasLineBreak(value: string): boolean {
 const agent = new Agent({ keepAlive: true, maxSockets: 8, timeout: 4_000 }); // idle sockets close long before QuestDB's own timeout
 
 /** POSTs ILP text; resolves once QuestDB has committed it to the WAL (not yet visible to queries). */
-export async function writeIlp(httpUrl: string, body: string): Promise<void> {
+export async function writeIlp(httpUrl: string, body: string | Uint8Array): Promise<void> {
   if (body.length === 0) return;
   let res: { status: number; text: string };
   try {

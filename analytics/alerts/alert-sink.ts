@@ -7,8 +7,8 @@ import { writeIlp } from '../../storage/ilp-http.ts';
 import { waitForWalApplied } from '../../storage/wal-visibility.ts';
 import { ALERT_COLUMNS, alertIlpLine, rowToAlert, type AlertRow, type StoredAlert } from './alert-rows.ts';
 
-/** Alerts per ILP request. */
-const WRITE_CHUNK = 20_000;
+/** Bytes of ILP per request. */
+const WRITE_BUFFER = 16 * 1024 * 1024;
 
 export interface SubmitResult {
   raised: number;
@@ -152,7 +152,7 @@ export class AlertSink {
   }
 
   /**
-   * ILP, 20k alerts a request; then waits until QuestDB applied them, so whoever asked for
+   * ILP, up to 16 MB a request; then waits until QuestDB applied them, so whoever asked for
    * the run (POST /api/analytics/run) can read every alert it raised as soon as it returns.
    */
   private async write(alerts: readonly StoredAlert[], visible = true): Promise<void> {
@@ -160,14 +160,30 @@ export class AlertSink {
     // In time order: the alerts table is partitioned by period_start, and rows that go back
     // in time make QuestDB merge out of order (a rule's candidates come meter by meter).
     alerts = [...alerts].sort((a, b) => a.periodStart - b.periodStart);
-    // Two requests in flight: QuestDB takes one while the next is being written out.
+    // Lines go straight into two buffers, one filling while QuestDB takes the other: a first
+    // pass writes ~350 MB of ILP, and as strings of many MB it made the heap collect often.
+    const buffers = [Buffer.allocUnsafe(WRITE_BUFFER), Buffer.allocUnsafe(WRITE_BUFFER)];
+    let turn = 0;
+    let filled = 0;
     let inFlight: Promise<void> | undefined;
-    for (let i = 0; i < alerts.length; i += WRITE_CHUNK) {
-      let body = '';
-      for (let j = i; j < Math.min(i + WRITE_CHUNK, alerts.length); j++) body += alertIlpLine(alerts[j]!);
+    const send = async () => {
+      const body = buffers[turn]!.subarray(0, filled);
       if (inFlight) await inFlight;
       inFlight = writeIlp(this.httpUrl, body);
+      turn = 1 - turn;
+      filled = 0;
+    };
+    for (const alert of alerts) {
+      const line = alertIlpLine(alert);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit.
+      if (filled + line.length * 3 > WRITE_BUFFER) await send();
+      if (line.length * 3 > WRITE_BUFFER) {
+        await writeIlp(this.httpUrl, line); // one alert larger than a buffer (evidence of years): alone
+        continue;
+      }
+      filled += buffers[turn]!.write(line, filled, 'utf8');
     }
+    if (filled > 0) await send();
     await inFlight;
     if (visible) await waitForWalApplied(this.sql, 'alerts', 120_000);
   }
