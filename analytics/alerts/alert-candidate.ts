@@ -24,7 +24,11 @@ export function alertKey(meterId: string, rule: RuleId, periodStart: number): st
  * sink keeps a known alert's id.
  */
 export function alertId(meterId: string, rule: RuleId, periodStart: number): string {
-  const key = alertKey(meterId, rule, periodStart);
+  return alertIdOfKey(alertKey(meterId, rule, periodStart));
+}
+
+/** alertId from the key alertKey made. */
+export function alertIdOfKey(key: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   let h3 = 0x9e3779b9;

@@ -66,16 +66,49 @@ export function rowToAlert(r: AlertRow): StoredAlert {
  * hundreds of thousands of alerts, and the intermediate objects cost more than the text.
  */
 export function alertIlpLine(a: StoredAlert): string {
-  let line = `alerts,meter_id=${escapeSymbol(a.meterId)}`;
-  if (a.customerId) line += `,customer_id=${escapeSymbol(a.customerId)}`;
-  if (a.district) line += `,district=${escapeSymbol(a.district)}`;
-  if (a.route) line += `,route=${escapeSymbol(a.route)}`;
-  line += `,rule=${a.rule},severity=${a.severity},status=${a.status}`;
-  line += ` period_end=${Math.trunc(a.periodEnd)}000t,raised_at=${Math.trunc(a.raisedAt)}000t,updated_at=${Math.trunc(a.updatedAt)}000t,id=${quoteString(a.id)}`;
-  if (Number.isFinite(a.value)) line += `,value=${ilpDouble(a.value)}`;
-  if (Number.isFinite(a.threshold)) line += `,threshold=${ilpDouble(a.threshold)}`;
-  if (Number.isFinite(a.score)) line += `,score=${ilpDouble(a.score)}`;
-  const message = a.message.includes('\n') || a.message.includes('\r') ? a.message.replace(/[\r\n]+/g, ' ') : a.message;
-  line += `,message=${quoteString(message)},evidence=${quoteString(JSON.stringify(a.evidence ?? {}))}`;
-  return `${line} ${Math.trunc(a.periodStart)}000000\n`;
+  return new AlertLines().line(a);
+}
+
+/**
+ * alertIlpLine for many alerts: what repeats is written out once — a meter's symbols (its
+ * alerts of every month), the run's raising time, the month of alerts sorted by period.
+ */
+export class AlertLines {
+  private readonly prefixes = new Map<string, { customerId: string | undefined; district: string | undefined; route: string | undefined; text: string }>();
+  private readonly stamps = [new Stamp(), new Stamp(), new Stamp(), new Stamp()] as const;
+
+  line(a: StoredAlert): string {
+    const [periodEnd, raisedAt, updatedAt, periodStart] = this.stamps;
+    let line = `${this.prefix(a)},rule=${a.rule},severity=${a.severity},status=${a.status} period_end=${periodEnd.micros(a.periodEnd)}t,raised_at=${raisedAt.micros(a.raisedAt)}t,updated_at=${updatedAt.micros(a.updatedAt)}t,id=${quoteString(a.id)}`;
+    if (Number.isFinite(a.value)) line += `,value=${ilpDouble(a.value)}`;
+    if (Number.isFinite(a.threshold)) line += `,threshold=${ilpDouble(a.threshold)}`;
+    if (Number.isFinite(a.score)) line += `,score=${ilpDouble(a.score)}`;
+    const message = a.message.includes('\n') || a.message.includes('\r') ? a.message.replace(/[\r\n]+/g, ' ') : a.message;
+    return `${line},message=${quoteString(message)},evidence=${quoteString(JSON.stringify(a.evidence ?? {}))} ${periodStart.micros(a.periodStart)}000\n`;
+  }
+
+  private prefix(a: StoredAlert): string {
+    const known = this.prefixes.get(a.meterId);
+    if (known && known.customerId === a.customerId && known.district === a.district && known.route === a.route) return known.text;
+    let text = `alerts,meter_id=${escapeSymbol(a.meterId)}`;
+    if (a.customerId) text += `,customer_id=${escapeSymbol(a.customerId)}`;
+    if (a.district) text += `,district=${escapeSymbol(a.district)}`;
+    if (a.route) text += `,route=${escapeSymbol(a.route)}`;
+    this.prefixes.set(a.meterId, { customerId: a.customerId, district: a.district, route: a.route, text });
+    return text;
+  }
+}
+
+/** Epoch ms as microseconds text, remembering the last one (consecutive alerts share their times). */
+class Stamp {
+  private ms = Number.NaN;
+  private text = '';
+
+  micros(ms: number): string {
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.text = `${Math.trunc(ms)}000`;
+    }
+    return this.text;
+  }
 }

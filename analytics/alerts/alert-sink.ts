@@ -2,10 +2,10 @@ import type { TypedBus } from '../../core/bus.ts';
 import type { MeterwatchEvents } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 import { sqlString, type SqlClient } from '../../storage/sql.ts';
-import { alertId, alertKey, type AlertCandidate } from './alert-candidate.ts';
+import { alertIdOfKey, alertKey, type AlertCandidate } from './alert-candidate.ts';
 import { writeIlp } from '../../storage/ilp-http.ts';
 import { waitForWalApplied } from '../../storage/wal-visibility.ts';
-import { ALERT_COLUMNS, alertIlpLine, rowToAlert, type AlertRow, type StoredAlert } from './alert-rows.ts';
+import { ALERT_COLUMNS, AlertLines, rowToAlert, type AlertRow, type StoredAlert } from './alert-rows.ts';
 
 /** Bytes of ILP per request. */
 const WRITE_BUFFER = 16 * 1024 * 1024;
@@ -126,9 +126,13 @@ export class AlertSink {
       if (!old) {
         // The candidate becomes the alert in place (no copy per alert: a first pass raises
         // hundreds of thousands); rules hand over their candidates and keep no reference.
-        const alert = Object.assign(c as AlertCandidate & Partial<StoredAlert>, { id: alertId(c.meterId, c.rule, c.periodStart), raisedAt: now, updatedAt: now, status: 'open' as const }) as StoredAlert;
-        this.known.set(key, known(alert));
-        fresh.push(alert);
+        const alert = c as AlertCandidate & Partial<StoredAlert>;
+        alert.id = alertIdOfKey(key);
+        alert.raisedAt = now;
+        alert.updatedAt = now;
+        alert.status = 'open';
+        this.known.set(key, known(alert as StoredAlert));
+        fresh.push(alert as StoredAlert);
         continue;
       }
       if (c.periodEnd > old.periodEnd || Math.abs(c.value - old.value) > 1e-9 * Math.max(1, Math.abs(old.value)) || c.severity !== old.severity) {
@@ -173,8 +177,9 @@ export class AlertSink {
       turn = 1 - turn;
       filled = 0;
     };
+    const lines = new AlertLines();
     for (const alert of alerts) {
-      const line = alertIlpLine(alert);
+      const line = lines.line(alert);
       // UTF-8 takes at most 3 bytes per UTF-16 unit.
       if (filled + line.length * 3 > WRITE_BUFFER) await send();
       if (line.length * 3 > WRITE_BUFFER) {

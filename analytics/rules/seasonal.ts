@@ -52,18 +52,13 @@ const MAX_SHAPE_SPREAD = 0.5;
  * (issue: analytics, item 2) without a temperature series.
  */
 export function fleetYoyIndex(ctx: BatchContext): FleetIndex {
-  const byKey = new Map<string, number[]>();
+  const byKey = new CategoryMonths();
   for (const s of ctx.meters.values()) {
-    const category = s.info.category ?? 'unknown';
-    for (const p of yearPairs(s, ctx.asOf)) {
-      const k = `${category}|${p.m.start}`;
-      const list = byKey.get(k) ?? [];
-      list.push(logRatio(p));
-      byKey.set(k, list);
-    }
+    const months = byKey.of(s.info.category);
+    for (const p of yearPairs(s, ctx.asOf)) months.add(p.m.start, logRatio(p));
   }
   const index: FleetIndex = new Map();
-  for (const [k, list] of byKey) if (list.length >= MIN_FLEET) index.set(k, median(list));
+  for (const [k, list] of byKey.entries()) if (list.length >= MIN_FLEET) index.set(k, median(list));
   return index;
 }
 
@@ -113,27 +108,51 @@ export function yoyDifferenceSd(s: MeterSeries, asOf: number): number | undefine
  * Only months where at least MIN_SHAPE_FLEET customers agree on the shape are kept.
  */
 export function fleetSeasonalShape(ctx: BatchContext): FleetIndex {
-  const byKey = new Map<string, number[]>();
+  const byKey = new CategoryMonths();
   for (const s of ctx.meters.values()) {
     const months = completeMonths(s, ctx.asOf);
     if (months.length < 6) continue;
     const own = median(months.map((m) => m.usage));
     if (!(own > 0)) continue;
-    const category = s.info.category ?? 'unknown';
-    for (const m of months) {
-      const k = `${category}|${m.start}`;
-      const list = byKey.get(k) ?? [];
-      list.push(m.usage / own);
-      byKey.set(k, list);
-    }
+    const byMonth = byKey.of(s.info.category);
+    for (const m of months) byMonth.add(m.start, m.usage / own);
   }
   // A shape is only a reference when many customers agree on it.
   const shape: FleetIndex = new Map();
-  for (const [k, list] of byKey) {
+  for (const [k, list] of byKey.entries()) {
     if (list.length < MIN_SHAPE_FLEET) continue;
     const logs = list.filter((v) => v > 0).map(Math.log);
     if (logs.length < MIN_SHAPE_FLEET || robustSd(logs) > MAX_SHAPE_SPREAD) continue;
     shape.set(k, median(list));
   }
   return shape;
+}
+
+/**
+ * Values per category and month start, gathered without a "category|month" string per value
+ * (millions in a pass); entries() gives them under the FleetIndex keys.
+ */
+class CategoryMonths {
+  private readonly byCategory = new Map<string, MonthLists>();
+
+  of(category: string | undefined): MonthLists {
+    const k = category ?? 'unknown';
+    let months = this.byCategory.get(k);
+    if (!months) this.byCategory.set(k, (months = new MonthLists()));
+    return months;
+  }
+
+  *entries(): IterableIterator<[string, number[]]> {
+    for (const [category, months] of this.byCategory) for (const [start, list] of months.lists) yield [`${category}|${start}`, list];
+  }
+}
+
+class MonthLists {
+  readonly lists = new Map<number, number[]>();
+
+  add(start: number, value: number): void {
+    const list = this.lists.get(start);
+    if (list) list.push(value);
+    else this.lists.set(start, [value]);
+  }
 }
