@@ -4,11 +4,14 @@ import type { Logger } from '../../core/logger.ts';
 import { sqlString, type SqlClient } from '../../storage/sql.ts';
 import { alertIdOfKey, alertKey, type AlertCandidate } from './alert-candidate.ts';
 import { writeIlp } from '../../storage/ilp-http.ts';
+import { IlpOffThread } from '../../storage/ilp-off-thread.ts';
 import { waitForWalApplied } from '../../storage/wal-visibility.ts';
 import { ALERT_COLUMNS, AlertLines, rowToAlert, type AlertRow, type StoredAlert } from './alert-rows.ts';
 
-/** Bytes of ILP per request. */
+/** Bytes of ILP per request of a large write. */
 const WRITE_BUFFER = 16 * 1024 * 1024;
+/** Up to this many alerts are written in one request from this thread (the stream's few at a time). */
+const SMALL_WRITE = 2_000;
 
 export interface SubmitResult {
   raised: number;
@@ -41,6 +44,8 @@ function known(a: StoredAlert): KnownAlert {
 
 export class AlertSink {
   private readonly known = new Map<string, KnownAlert>();
+  /** Sends the ILP of large writes (a batch pass) from a worker thread. */
+  private readonly sender = new IlpOffThread();
   private chain: Promise<unknown> = Promise.resolve();
   /** Alerts written but not yet announced on the bus (see apply). */
   private held: ['alert.raised' | 'alert.updated', StoredAlert][] = [];
@@ -164,32 +169,38 @@ export class AlertSink {
     // In time order: the alerts table is partitioned by period_start, and rows that go back
     // in time make QuestDB merge out of order (a rule's candidates come meter by meter).
     alerts = [...alerts].sort((a, b) => a.periodStart - b.periodStart);
-    // Lines go straight into two buffers, one filling while QuestDB takes the other: a first
-    // pass writes ~350 MB of ILP, and as strings of many MB it made the heap collect often.
-    const buffers = [Buffer.allocUnsafe(WRITE_BUFFER), Buffer.allocUnsafe(WRITE_BUFFER)];
-    let turn = 0;
+    // Lines go straight into buffers that a worker thread sends (storage/ilp-off-thread.ts):
+    // a first pass writes ~350 MB of ILP, and QuestDB takes it while the next rule runs here.
+    const lines = new AlertLines();
+    if (alerts.length <= SMALL_WRITE) {
+      let body = '';
+      for (const alert of alerts) body += lines.line(alert);
+      await writeIlp(this.httpUrl, body);
+      if (visible) await waitForWalApplied(this.sql, 'alerts', 120_000);
+      return;
+    }
+    const sends: Promise<void>[] = [];
+    let buffer = Buffer.allocUnsafe(WRITE_BUFFER);
     let filled = 0;
-    let inFlight: Promise<void> | undefined;
-    const send = async () => {
-      const body = buffers[turn]!.subarray(0, filled);
-      if (inFlight) await inFlight;
-      inFlight = writeIlp(this.httpUrl, body);
-      turn = 1 - turn;
+    const send = () => {
+      const done = this.sender.send(this.httpUrl, buffer, filled);
+      done.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      sends.push(done);
+      buffer = Buffer.allocUnsafe(WRITE_BUFFER);
       filled = 0;
     };
-    const lines = new AlertLines();
     for (const alert of alerts) {
       const line = lines.line(alert);
       // UTF-8 takes at most 3 bytes per UTF-16 unit.
-      if (filled + line.length * 3 > WRITE_BUFFER) await send();
+      if (filled + line.length * 3 > WRITE_BUFFER) send();
       if (line.length * 3 > WRITE_BUFFER) {
-        await writeIlp(this.httpUrl, line); // one alert larger than a buffer (evidence of years): alone
+        sends.push(writeIlp(this.httpUrl, line)); // one alert larger than a buffer (evidence of years): alone
         continue;
       }
-      filled += buffers[turn]!.write(line, filled, 'utf8');
+      filled += buffer.write(line, filled, 'utf8');
     }
-    if (filled > 0) await send();
-    await inFlight;
+    if (filled > 0) send();
+    await Promise.all(sends);
     if (visible) await waitForWalApplied(this.sql, 'alerts', 120_000);
   }
 }

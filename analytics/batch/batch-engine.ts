@@ -128,25 +128,25 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   // The category's seasonal shape: a veto on early change points and the reference for
   // customers without a year of history (rules/tamper-change-point.ts).
   if (FLEET_SHAPE_CHANGE_POINTS) ctx.fleetShape = fleetSeasonalShape(ctx);
-  // Every rule's candidates, then one submission: the sink writes them in period order, so
-  // QuestDB appends each month's alerts once instead of merging every rule's months out of
-  // order (measured at 100k meters: 2 s less than writing rule by rule).
+  // Rule by rule into the sink, which hands each rule's alert lines to a worker thread:
+  // QuestDB takes them while the next rule runs here. One wait at the end until every
+  // alert is readable (the caller of POST /api/analytics/run reads them next).
   const counts: Partial<Record<RuleId, number>> = {};
-  const all: AlertCandidate[] = [];
-  const submit = (candidates: readonly AlertCandidate[]) => {
-    for (const c of candidates) {
-      counts[c.rule] = (counts[c.rule] ?? 0) + 1;
-      all.push(c);
-    }
+  const submitted: Promise<SubmitResult>[] = [];
+  const submit = async (candidates: AlertCandidate[]) => {
+    for (const c of candidates) counts[c.rule] = (counts[c.rule] ?? 0) + 1;
+    const done = sink.submit(candidates, { visible: false });
+    done.catch(() => undefined); // handled by Promise.all below; not an unhandled rejection meanwhile
+    submitted.push(done);
+    await new Promise((r) => setImmediate(r)); // the sink writes the lines out before the next rule
   };
-  for (const rule of PERIOD_RULES) submit(rule(ctx));
+  for (const rule of PERIOD_RULES) await submit(rule(ctx));
   lap('rules');
   const [intervals, replaced, noted] = await intervalRows;
   lap('intervals');
-  submit(intervalCandidates(intervals, ctx, replacementIndex(replaced)));
-  submit(damageCandidates(noted, ctx));
-  // One wait at the end until every alert is readable (the caller of POST /api/analytics/run reads them next).
-  const results = [await sink.submit(all, { visible: false })];
+  await submit(intervalCandidates(intervals, ctx, replacementIndex(replaced)));
+  await submit(damageCandidates(noted, ctx));
+  const results = await Promise.all(submitted);
   await sink.waitVisible();
   const result: SubmitResult = { raised: 0, updated: 0, unchanged: 0 };
   for (const r of results) {
