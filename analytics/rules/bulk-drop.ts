@@ -5,7 +5,7 @@ import { candidate, completeMonths, thresholdFor, type BatchContext } from './co
 /**
  * bulk_drop (domain.md §4): a residential bulk meter whose month falls far below what its
  * own trend and season predict. Expected = same month last year × the trend of the three
- * months before (this year against last), so a building that is emptying slowly or a mild
+ * months before (this year against last; fewer early in the second year), so a building that is emptying slowly or a mild
  * winter does not fire, but a sudden bypass does.
  */
 export function bulkDrop(ctx: BatchContext): AlertCandidate[] {
@@ -19,7 +19,7 @@ export function bulkDrop(ctx: BatchContext): AlertCandidate[] {
     // Months already found far below are the drop, not the trend: a bypass that stays is
     // reported every month (against the three months before it), not absorbed after three.
     const dropped = new Set<number>();
-    for (let i = 15; i < s.months.length; i++) {
+    for (let i = 12; i < s.months.length; i++) {
       const now = u(i);
       const lastYear = u(i - 12);
       if (now === undefined || lastYear === undefined || lastYear < 1) continue;
@@ -27,7 +27,9 @@ export function bulkDrop(ctx: BatchContext): AlertCandidate[] {
       let recentLastYear = 0;
       let used = 0;
       let ok = true;
-      for (let k = 1; used < 3 && k <= 12; k++) {
+      // The trend of up to three months before (fewer in the first months of the second year:
+      // a bypass made then is as real as one made later).
+      for (let k = 1; used < 3 && k <= 12 && i - 12 - k >= 0; k++) {
         if (dropped.has(i - k)) continue;
         const a = u(i - k);
         const b = u(i - 12 - k);
@@ -38,7 +40,7 @@ export function bulkDrop(ctx: BatchContext): AlertCandidate[] {
         }
         used++;
       }
-      const trend = ok && used === 3 && recentLastYear > 1 ? Math.min(2, Math.max(0.5, recent / recentLastYear)) : 1;
+      const trend = ok && used > 0 && recentLastYear > 1 ? Math.min(2, Math.max(0.5, recent / recentLastYear)) : 1;
       const expected = lastYear * trend;
       const low = now < expected * (1 - drop);
       if (low) dropped.add(i);

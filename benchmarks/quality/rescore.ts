@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const storage = await openStorage(config, log);
   try {
     const collected: AlertCandidate[] = [];
-    const sink = { submit: async (c: readonly AlertCandidate[]) => (collected.push(...c), { raised: c.length, updated: 0, unchanged: 0 }) } as unknown as AlertSink;
+    const sink = { submit: async (c: readonly AlertCandidate[]) => (collected.push(...c), { raised: c.length, updated: 0, unchanged: 0 }), waitVisible: async () => undefined } as unknown as AlertSink;
     // A pool as large as the batch's parallel queries: on the shared machine a query waiting
     // for one of the default four connections timed out after 10 s (the run this replaces died so).
     const sql = new SqlClient(storage.endpoints.pgUrl, log, 16);
