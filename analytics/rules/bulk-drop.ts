@@ -28,7 +28,7 @@ export function bulkDrop(ctx: BatchContext): AlertCandidate[] {
       let used = 0;
       let ok = true;
       // The trend of up to three months before (fewer in the first months of the second year:
-      // a bypass made then is as real as one made later).
+      // a bypass made then is as real as one made later), months found dropped left out.
       for (let k = 1; used < 3 && k <= 12 && i - 12 - k >= 0; k++) {
         if (dropped.has(i - k)) continue;
         const a = u(i - k);
@@ -40,7 +40,10 @@ export function bulkDrop(ctx: BatchContext): AlertCandidate[] {
         }
         used++;
       }
-      const trend = ok && used > 0 && recentLastYear > 1 ? Math.min(2, Math.max(0.5, recent / recentLastYear)) : 1;
+      // The first month of the second year has no trend to compare with: a building emptying
+      // and a bypass look the same there, so it is not judged.
+      if (used === 0) continue;
+      const trend = ok && recentLastYear > 1 ? Math.min(2, Math.max(0.5, recent / recentLastYear)) : 1;
       const expected = lastYear * trend;
       const low = now < expected * (1 - drop);
       if (low) dropped.add(i);

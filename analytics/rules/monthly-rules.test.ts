@@ -96,6 +96,20 @@ describe('bulk_drop', () => {
     expect(months).toEqual(['2025-12-01', '2026-01-01', '2026-02-01', '2026-03-01', '2026-04-01', '2026-05-01'].map(at));
   });
 
+  it('fires in the first months of the second year, before three months of trend exist', () => {
+    // History from October 2024: December 2025 has only October and November to take a trend from.
+    const from = at('2024-10-01');
+    const asOf = at('2026-02-01');
+    const early = seriesOf(
+      { meterId: 'B', category: 'residential_bulk' },
+      dailyPoints(from, asOf + 86_400_000, (t) => byMonth(SEASON.map((v) => v * 100))(t) * (t >= at('2025-12-04') ? 0.55 : 1)),
+      asOf,
+    );
+    expect(bulkDrop(context(asOf, [early])).map((a) => a.periodStart)).toEqual([at('2025-12-01'), at('2026-01-01')]);
+    const steady = seriesOf({ meterId: 'S', category: 'residential_bulk' }, dailyPoints(from, asOf + 86_400_000, byMonth(SEASON.map((v) => v * 100))), asOf);
+    expect(bulkDrop(context(asOf, [steady]))).toEqual([]);
+  });
+
   it('does not fire when the whole year was lower (trend) — a building emptying slowly', () => {
     expect(bulkDrop(context(AS_OF, [bulk(1, 0.6)]))).toEqual([]);
   });
