@@ -70,6 +70,9 @@ async function main(): Promise<void> {
       }
       // a fresh first pass: no alert of an earlier run is known
       for (const table of ['alerts', 'ledger_events']) await sql.exec(`TRUNCATE TABLE ${table}`);
+      // QuestDB applies what the warm-up wrote and the truncation before it is idle again.
+      for (const table of ['alerts', 'ledger_events']) await waitForWalApplied(sql, table, 600_000);
+      await new Promise((r) => setTimeout(r, Number(values['settle-s']) * 1000));
     } else {
       const registry: string[] = [];
       for (let i = 0; i < meters; i++) {
