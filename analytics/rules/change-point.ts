@@ -66,7 +66,9 @@ export function findYoyStep(r: readonly (number | undefined)[], minAfter = 1): S
     // the step tracks last year and the step month itself is down (dates 异动时间, domain.md §6);
     // a year later the first month back at last year's level closes the box.
     if (k - 1 >= 0 && at(r, k - 1) === undefined && before.length > 0) continue;
-    if (at(r, k) === undefined && k >= 12) continue;
+    // (A step month whose year-earlier month was not read completely — the first month of
+    // the history — is dated by the box's end instead, when that is seen.)
+    if (at(r, k) === undefined && k >= 12 && at(r, k + 12) === undefined) continue;
     if (k + 12 < r.length && at(r, k + 12) === undefined) continue;
     const mOut = median(outside);
     const mIn = median(inside);

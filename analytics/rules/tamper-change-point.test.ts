@@ -51,6 +51,23 @@ describe('tamper change point before a full year of history (year-over-year box)
     expect(found([customer('SMALL', at('2024-06-01'), 0.45, Infinity, 0.2)])).toEqual([]);
   });
 
+  it('judges a customer by its size before the change: a bypass in month 4 leaves a user of under 5 m³ a month', () => {
+    // 0.45 of the usual season: 9, 8, 6 m³ in the three months before; at most 4 m³ in any month after.
+    expect(found([customer('SHRUNK', at('2024-04-01'), 0.45, Infinity, 0.45)])).toEqual([`SHRUNK@${month('2024-04-01')}`]);
+    // as small before as after: still too small to judge
+    expect(found([customer('TINY', at('2024-04-01'), 0.45, Infinity, 0.2)])).toEqual([]);
+  });
+
+  it('dates by the box end a step whose year-earlier month was read incompletely (the history’s first month)', () => {
+    // A meter read on the 1st of each month from 5 January 2024: January 2024 is not complete,
+    // so January 2025, the bypass month, has no year-over-year ratio; usage is back at last
+    // year's (already lowered) level in January 2026.
+    const asOf = at('2026-03-01');
+    const reads = dailyPoints(at('2024-01-05'), asOf + 86_400_000, (t) => byMonth(SEASON)(t) * (t >= at('2025-01-01') ? 0.35 : 1)).filter((p, i) => i === 0 || DateTime.fromMillis(p.t, { zone: TZ }).day === 1);
+    const s = seriesOf({ meterId: 'MONTHLY', category: 'residential', kind: 'mechanical' }, reads, asOf);
+    expect(tamperChangePoint(context(asOf, [s])).map((x) => month(x.periodStart))).toEqual([month('2025-01-01')]);
+  });
+
   it('leaves alone a temporary dip (three winter months at 40 %) in either year', () => {
     expect(found([customer('DIP1', at('2024-11-01'), 0.4, at('2025-02-01'))])).toEqual([]);
     expect(found([customer('DIP2', at('2025-03-01'), 0.4, at('2025-07-01'))])).toEqual([]);

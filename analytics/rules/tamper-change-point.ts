@@ -14,7 +14,7 @@ import type { MonthUsage } from '../batch/monthly-usage.ts';
  * is large enough to have one. Bulk meters have bulk_drop for the same shape.
  */
 
-/** Small users are too noisy for a change point to mean tampering (m³ per month, upper quartile). */
+/** Small users are too noisy for a change point to mean tampering (m³ per month, upper quartile of all months or of those before the change). */
 const MIN_MONTHLY = 5;
 /** Complete months a step needs before a year of history when its start is not seen in the year-over-year series. */
 const SHAPE_WINDOW = 3;
@@ -100,6 +100,17 @@ function levelStep(s: MeterSeries, complete: ReadonlyMap<number, MonthUsage>, sh
   return { step, change: points[step.k]!, basis: 'fleet_season', series: points.map((p) => ({ month: p.start, ratio: round(Math.exp(p.r), 3) })) };
 }
 
+function upperQuartile(sorted: readonly number[]): number {
+  return sorted[Math.floor(0.75 * (sorted.length - 1))]!;
+}
+
+/** At least MIN_BEFORE complete months before `start`, whose upper quartile is at least MIN_MONTHLY. */
+function largeBefore(complete: ReadonlyMap<number, MonthUsage>, start: number): boolean {
+  const before: number[] = [];
+  for (const m of complete.values()) if (m.start < start) before.push(m.usage);
+  return before.length >= MIN_BEFORE && upperQuartile(before.sort((a, b) => a - b)) >= MIN_MONTHLY;
+}
+
 export function tamperChangePoint(ctx: BatchContext): AlertCandidate[] {
   const out: AlertCandidate[] = [];
   for (const s of ctx.meters.values()) {
@@ -107,12 +118,16 @@ export function tamperChangePoint(ctx: BatchContext): AlertCandidate[] {
     const complete = new Map(completeMonths(s, ctx.asOf).map((m) => [m.start, m]));
     if (complete.size < MIN_BEFORE + LEVEL_MIN_AFTER) continue;
     const usages = [...complete.values()].map((m) => m.usage).sort((a, b) => a - b);
-    if (usages[Math.floor(0.75 * (usages.length - 1))]! < MIN_MONTHLY) continue;
+    // Never this large: no month can say more than noise.
+    if (usages[usages.length - 1]! < MIN_MONTHLY) continue;
     // A register standing still now is stuck_meter's case, not a bypass.
     if (s.latest && s.flatSince !== undefined && s.latest.ts - s.flatSince >= ctx.cfg.stuckWindow) continue;
     const ratios = yoyRatios(s, complete);
     const found = ratios.filter((r) => r !== undefined).length >= MIN_BEFORE ? yoyStep(s, ratios, complete, ctx.fleetShape) : levelStep(s, complete, ctx.fleetShape);
     if (!found) continue;
+    // Large enough to judge: over all its months, or before the change (a bypass made early
+    // in the history makes the customer look small in most of them).
+    if (upperQuartile(usages) < MIN_MONTHLY && !largeBefore(complete, found.change.start)) continue;
     const { step, change, series, basis } = found;
     const lastComplete = [...complete.values()].reduce((a, b) => (b.end > a.end ? b : a));
     out.push(
