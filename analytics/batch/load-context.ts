@@ -1,5 +1,6 @@
 import type { MeterStatus } from '../../core/types.ts';
 import { qmaxForSpec } from '../../core/gsize.ts';
+import { StringPool } from '../../core/string-pool.ts';
 import type { BatchContext, MeterInfo, MeterSeries, RuleConfig, StatusInterval } from '../rules/context.ts';
 import { loadBlacklist } from './blacklist.ts';
 import { loadMonthlyHdd } from './weather-query.ts';
@@ -9,15 +10,17 @@ import type { BatchSource, MonthRow } from './queries.ts';
 export type { BatchSource };
 import { lastRegisterChange, latestContacts, latestReads, monthlyReads, registryAsOf, statusHistory, type RegistryRow } from './queries.ts';
 
-export function meterInfoFromRow(r: RegistryRow, blacklisted: boolean): MeterInfo {
+/** A registry row as the rules see it; `pool` keeps one copy of the fields many meters share (district, route, category, kind, status). */
+export function meterInfoFromRow(r: RegistryRow, blacklisted: boolean, pool?: StringPool): MeterInfo {
+  const shared = <T extends string | null>(v: T): T => (pool ? pool.of(v) : v);
   return {
     meterId: r.meter_id,
     customerId: r.customer_id ?? undefined,
-    district: r.district ?? undefined,
-    route: r.route ?? undefined,
-    category: r.category ?? undefined,
-    kind: r.kind ?? undefined,
-    status: r.status ?? undefined,
+    district: shared(r.district) ?? undefined,
+    route: shared(r.route) ?? undefined,
+    category: shared(r.category) ?? undefined,
+    kind: shared(r.kind) ?? undefined,
+    status: shared(r.status) ?? undefined,
     qmax: r.qmax ?? qmaxForSpec(r.spec) ?? undefined,
     parentMeterId: r.parent_meter_id ?? undefined,
     activatedAt: r.activated_at ?? undefined,
@@ -129,9 +132,10 @@ export async function loadBatchContext(source: BatchSource, asOf: number, zone: 
     }
     return s;
   };
+  const pool = new StringPool();
   for (const r of registry) {
     const s = series(r.meter_id);
-    s.info = meterInfoFromRow(r, blacklist.has(r.meter_id) || (r.customer_id !== null && blacklist.has(r.customer_id)));
+    s.info = meterInfoFromRow(r, blacklist.has(r.meter_id) || (r.customer_id !== null && blacklist.has(r.customer_id)), pool);
   }
   const historyByMeter = new Map<string, { ts: number; status: MeterStatus | null }[]>();
   for (const h of history) {
