@@ -24,6 +24,7 @@ import { SqlClient } from '../storage/sql.ts';
 import { waitForWalApplied } from '../storage/wal-visibility.ts';
 import { postJson, startSystem } from './support/system.ts';
 import { cpuSeconds } from './support/cpu-time.ts';
+import { peakRssMiB } from './support/proc-stats.ts';
 import { fleetReads, meterIdOf, type FleetReplacement } from './usage-fleet.ts';
 
 const { values } = parseArgs({ options: { meters: { type: 'string', default: '100000' }, months: { type: 'string', default: '25' }, heap: { type: 'string', default: '2g' }, 'data-dir': { type: 'string' }, passes: { type: 'string', default: '3' }, 'settle-s': { type: 'string', default: '60' }, out: { type: 'string' } } });
@@ -31,11 +32,6 @@ const meters = Number(values.meters);
 const months = Number(values.months);
 const zone = 'Asia/Shanghai';
 const CATEGORIES = ['residential', 'residential', 'residential', 'residential', 'residential', 'residential', 'commercial', 'collective', 'residential_bulk', 'industrial'];
-
-function peakRssMiB(pid: number): number | undefined {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : undefined;
-}
 
 async function main(): Promise<void> {
   const log = silentLogger();

@@ -1,18 +1,10 @@
 /** CPU time and peak memory of a process from /proc (Linux), to show who limited a measurement. */
 import { readFileSync } from 'node:fs';
+import { cpuSeconds } from './cpu-time.ts';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** utime + stime of the process in seconds (children not included). */
+/** utime + stime of the process in seconds (children not included); NaN when it is gone. */
 export function cpuSecondsOf(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return NaN;
-  }
+  return cpuSeconds(pid) ?? NaN;
 }
 
 export function peakRssMiB(pid: number | undefined): number | undefined {
