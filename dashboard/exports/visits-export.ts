@@ -3,6 +3,7 @@ import { formatInZone } from '../../core/time.ts';
 import type { VisitDueRow } from '../../analytics/visits/visits-due.ts';
 import type { VisitClass, WindowState } from '../../analytics/visits/visit-schedule.ts';
 import type { ExportLang } from '../routes/alert-labels.ts';
+import { csvWithBom } from './csv.ts';
 
 /**
  * The due-visit list as JSON, CSV (UTF-8 BOM) and an XLSX sheet with Chinese headers for
@@ -56,19 +57,8 @@ export function visitRowJson(r: VisitDueRow, zone: string): Record<Column, strin
   return { ...r, windowStart: t(r.windowStart), windowEnd: t(r.windowEnd), visitedAt: t(r.visitedAt) };
 }
 
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 export function visitsCsv(rows: readonly VisitDueRow[], zone: string): string {
-  const lines = [VISIT_COLUMNS.join(',')];
-  for (const r of rows) {
-    const j = visitRowJson(r, zone);
-    lines.push(VISIT_COLUMNS.map((c) => csvCell(j[c])).join(','));
-  }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvWithBom(VISIT_COLUMNS, rows.map((r) => visitRowJson(r, zone)));
 }
 
 const WIDTH: Partial<Record<Column, number>> = { address: 36, customerName: 18, visitClass: 30, windowStart: 26, windowEnd: 26, visitedAt: 26, caseId: 22 };

@@ -3,6 +3,7 @@ import type { StoredAlert } from '../../analytics/alerts/alert-rows.ts';
 import { alertJson } from '../../analytics/alerts/alert-json.ts';
 import type { AlertStatus, RuleId, Severity } from '../../core/types.ts';
 import type { CustomerContact } from '../../storage/registry/customer-contacts.ts';
+import { csvWithBom } from '../exports/csv.ts';
 import { COLUMN_LABELS, RULE_LABELS, SEVERITY_LABELS, STATUS_LABELS, type ExportLang } from './alert-labels.ts';
 
 export { alertJson };
@@ -10,20 +11,9 @@ export type { ExportLang };
 
 const CSV_COLUMNS = ['id', 'raisedAt', 'meterId', 'customerId', 'district', 'route', 'rule', 'severity', 'periodStart', 'periodEnd', 'value', 'threshold', 'score', 'status', 'message'] as const;
 
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /** CSV with a UTF-8 BOM so Excel shows Chinese text (issue: dashboard, item 2). */
 export function alertsCsv(alerts: readonly StoredAlert[], zone: string): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const a of alerts) {
-    const j = alertJson(a, zone);
-    lines.push(CSV_COLUMNS.map((c) => csvCell(j[c])).join(','));
-  }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvWithBom(CSV_COLUMNS, alerts.map((a) => alertJson(a, zone)));
 }
 
 /** Column order of the inspection sheet: where to go first, then what was found. */

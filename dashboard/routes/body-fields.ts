@@ -72,12 +72,4 @@ export function principalOf(req: FastifyRequest): Principal {
   return { name: typeof actor === 'string' && actor !== '' ? actor : 'local', role: isRole(role) ? role : 'admin' };
 }
 
-/** CSV with a UTF-8 BOM so Excel shows Chinese text. */
-export function csvWithBom(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return `\uFEFF${[columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\r\n')}\r\n`;
-}
+export { csvWithBom } from '../exports/csv.ts';
