@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes, type MeterwatchError } from '../../core/errors.ts';
 import type { Principal } from '../../core/roles.ts';
 import { SYSTEM } from '../../core/roles.ts';
-import { allowedActions, applyEvent, decide, type CaseAlertRef, type CaseCommand, type LedgerCase } from './case-machine.ts';
+import { allowedActions, applyEvent, copyCase, decide, foldEvent, type CaseAlertRef, type CaseCommand, type LedgerCase } from './case-machine.ts';
 
 const analyst: Principal = { name: 'ana', role: 'analyst' };
 const inspector: Principal = { name: 'ivan', role: 'inspector' };
@@ -135,5 +135,25 @@ describe('ledger case state machine (domain.md §5)', () => {
     const live = run(pending(), { action: 'approve' }, supervisor);
     const replayed = live.events.reduce<LedgerCase | undefined>((c, e) => applyEvent(c, JSON.parse(JSON.stringify(e))), undefined);
     expect(replayed).toEqual(live);
+  });
+
+  it('applyEvent leaves the case it was given as it was; foldEvent changes only the copy it is given', () => {
+    const before = opened();
+    const snapshot = JSON.parse(JSON.stringify(before)) as LedgerCase;
+    const joined = applyEvent(before, decide(before, 'L-1', { action: 'join', alert: alert('a2') }, SYSTEM, (clock += 1000)));
+    expect(joined.alerts.map((a) => a.alertId)).toEqual(['a1', 'a2']);
+    expect(before).toEqual(snapshot);
+    const copy = copyCase(before);
+    const folded = foldEvent(copy, decide(copy, 'L-1', { action: 'join', alert: alert('a3') }, SYSTEM, (clock += 1000)));
+    expect(folded).toBe(copy);
+    expect(copy.events).toHaveLength(2);
+    expect(before).toEqual(snapshot);
+  });
+
+  it('an alert joined twice is refused, and an alert ref replays to the same ref', () => {
+    const c = opened();
+    expect(refused(c, { action: 'join', alert: alert('a1') }, SYSTEM).code).toBe(ErrorCodes.ILLEGAL_TRANSITION);
+    const e = decide(c, 'L-1', { action: 'join', alert: { ...alert('a9'), evidence: { months: [1, 2] } } }, SYSTEM, (clock += 1000));
+    expect(JSON.parse(JSON.stringify(e))).toEqual(e);
   });
 });

@@ -200,15 +200,29 @@ export function decide(c: LedgerCase | undefined, caseId: string, cmd: CaseComma
     to: move.to(state),
     actor: by.name,
     role: by.role,
-    details: JSON.parse(JSON.stringify(details)) as Record<string, unknown>,
+    // As a replay from ledger_events would give it. An alert ref is plain already (alertRef):
+    // a batch pass joins hundreds of thousands of them, so they skip the round trip.
+    details: cmd.action === 'open' || cmd.action === 'join' ? details : (JSON.parse(JSON.stringify(details)) as Record<string, unknown>),
   };
 }
 
-/** Folds one event into the case (replay from ledger_events uses the same function). */
+/** A copy of the case that events can be folded into (foldEvent) without touching the original. */
+export function copyCase(c: LedgerCase): LedgerCase {
+  return { ...c, alerts: [...c.alerts], visits: [...c.visits], approvals: [...c.approvals], events: [...c.events] };
+}
+
+/** Folds one event into the case (replay from ledger_events uses the same function); `c` is left as it was. */
 export function applyEvent(c: LedgerCase | undefined, e: CaseEvent): LedgerCase {
-  const next: LedgerCase = c
-    ? { ...c, alerts: [...c.alerts], visits: [...c.visits], approvals: [...c.approvals], events: [...c.events] }
-    : { caseId: e.caseId, meterId: e.meterId, customerId: e.customerId, state: e.to, openedAt: e.ts, updatedAt: e.ts, alerts: [], visits: [], approvals: [], events: [] };
+  return foldEvent(c ? copyCase(c) : undefined, e);
+}
+
+/**
+ * Folds one event into `c` in place (undefined: the event opens the case). For the owner of
+ * `c` only — the ledger store, or a batch's private copy: a case that gathers hundreds of
+ * alerts is then not copied once per alert.
+ */
+export function foldEvent(c: LedgerCase | undefined, e: CaseEvent): LedgerCase {
+  const next: LedgerCase = c ?? { caseId: e.caseId, meterId: e.meterId, customerId: e.customerId, state: e.to, openedAt: e.ts, updatedAt: e.ts, alerts: [], visits: [], approvals: [], events: [] };
   next.state = e.to;
   next.updatedAt = e.ts;
   next.events.push(e);

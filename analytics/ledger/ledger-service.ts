@@ -5,7 +5,7 @@ import type { Principal } from '../../core/roles.ts';
 import { SYSTEM } from '../../core/roles.ts';
 import type { Alert, MeterRecord } from '../../core/types.ts';
 import type { BlacklistRepo, Notice } from '../blacklist/blacklist-repo.ts';
-import { applyEvent, decide, forbidden, illegalTransition, isClosed, type CaseAlertRef, type CaseCommand, type LedgerCase } from './case-machine.ts';
+import { copyCase, decide, foldEvent, forbidden, illegalTransition, isClosed, type CaseAlertRef, type CaseCommand, type LedgerCase } from './case-machine.ts';
 import { customerKey, type LedgerStore } from './ledger-store.ts';
 import type { CaseEvent } from './case-machine.ts';
 import { needsSiteVisit, visitClasses, visitDueAt } from './site-visit.ts';
@@ -39,8 +39,11 @@ export interface CommandResult {
   notice?: Notice | undefined;
 }
 
+/** What a case keeps of an alert: plain JSON data, as a replay from ledger_events gives it back. */
 export function alertRef(a: Alert): CaseAlertRef {
-  return { alertId: a.id, rule: a.rule, periodStart: a.periodStart, periodEnd: a.periodEnd, value: a.value, score: a.score, evidence: a.evidence };
+  const ref: CaseAlertRef = { alertId: a.id, rule: a.rule, periodStart: a.periodStart, periodEnd: a.periodEnd, value: a.value, score: a.score };
+  if (a.evidence !== undefined) ref.evidence = a.evidence;
+  return ref;
 }
 
 
@@ -80,9 +83,15 @@ export class LedgerService {
       const pending = new Map<string, LedgerCase>(); // cases changed in this batch, by case id
       const activeNow = new Map<string, string>(); // customer key → case id opened in this batch
       const events: CaseEvent[] = [];
+      // A case touched by this batch is copied once, then its events fold into the copy.
       const apply = (e: CaseEvent) => {
         events.push(e);
-        pending.set(e.caseId, applyEvent(pending.get(e.caseId) ?? store.get(e.caseId), e));
+        let c = pending.get(e.caseId);
+        if (!c) {
+          const stored = store.get(e.caseId);
+          c = stored ? copyCase(stored) : undefined;
+        }
+        pending.set(e.caseId, foldEvent(c, e));
       };
       let opened = 0;
       for (const alert of alerts) {

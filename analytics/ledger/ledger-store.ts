@@ -2,7 +2,7 @@ import type { Logger } from '../../core/logger.ts';
 import { sqlString, sqlTimestamp, type SqlClient } from '../../storage/sql.ts';
 import { ilpLine, writeIlp } from '../../storage/ilp-http.ts';
 import { waitForWalApplied } from '../../storage/wal-visibility.ts';
-import { applyEvent, isClosed, type CaseAction, type CaseEvent, type CaseState, type LedgerCase } from './case-machine.ts';
+import { foldEvent, isClosed, type CaseAction, type CaseEvent, type CaseState, type LedgerCase } from './case-machine.ts';
 
 interface EventRow {
   ts: number;
@@ -71,7 +71,7 @@ export class LedgerStore {
     this.activeByCustomer.clear();
     for (const r of rows) {
       const e = rowToEvent(r);
-      this.put(applyEvent(this.cases.get(e.caseId), e));
+      this.put(e);
     }
     this.log.info({ cases: this.cases.size, events: rows.length }, 'ledger loaded');
     return this.cases.size;
@@ -111,20 +111,23 @@ export class LedgerStore {
       for (let i = 0; i < events.length; i += ILP_CHUNK) {
         const chunk = events.slice(i, i + ILP_CHUNK);
         await writeIlp(this.httpUrl, chunk.map(eventIlpLine).join(''));
-        for (const e of chunk) this.put(applyEvent(this.cases.get(e.caseId), e));
+        for (const e of chunk) this.put(e);
       }
       return;
     }
     for (let i = 0; i < events.length; i += INSERT_CHUNK) {
       const chunk = events.slice(i, i + INSERT_CHUNK);
       await this.sql.exec(`INSERT INTO ledger_events (ts, case_id, seq, meter_id, customer_id, action, from_state, to_state, actor, role, details) VALUES ${chunk.map(eventValues).join(', ')}`);
-      for (const e of chunk) this.put(applyEvent(this.cases.get(e.caseId), e));
+      for (const e of chunk) this.put(e);
     }
   }
 
-  private put(next: LedgerCase): void {
+  /** Folds a stored event into its case, in place: the store owns its cases (callers get copies to change). */
+  private put(e: CaseEvent): void {
+    const next = foldEvent(this.cases.get(e.caseId), e);
     this.cases.set(next.caseId, next);
-    for (const a of next.alerts) this.byAlert.set(a.alertId, next.caseId);
+    const alert = (e.action === 'open' || e.action === 'join') && (e.details.alert as { alertId?: unknown } | undefined);
+    if (alert && typeof alert.alertId === 'string') this.byAlert.set(alert.alertId, next.caseId);
     const key = customerKey(next.customerId, next.meterId);
     if (!isClosed(next)) this.activeByCustomer.set(key, next.caseId);
     else if (this.activeByCustomer.get(key) === next.caseId) this.activeByCustomer.delete(key);
