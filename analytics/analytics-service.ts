@@ -25,7 +25,7 @@ export class AnalyticsService {
     // A fleet upload arrives in many batches: reload the registry once they pause.
     let pendingRefresh: NodeJS.Timeout | undefined;
     this.offRegistry = deps.bus.on('registry.changed', () => {
-      if (pendingRefresh) return;
+      if (pendingRefresh || !deps.config.analytics.stream) return;
       pendingRefresh = setTimeout(() => {
         pendingRefresh = undefined;
         void this.registry.refresh();
@@ -38,8 +38,11 @@ export class AnalyticsService {
 
   async start(): Promise<void> {
     await this.sink.load();
-    await this.registry.start();
-    await this.stream.start();
+    if (this.deps.config.analytics.stream) {
+      // The registry copy serves the stream rules only.
+      await this.registry.start();
+      await this.stream.start();
+    }
     const every = this.deps.config.analytics.schedule;
     if (every > 0) {
       this.timer = setInterval(() => void this.run(Date.now()).catch((err: unknown) => this.deps.log.error({ err }, 'scheduled analytics failed')), every);

@@ -2,8 +2,9 @@
  * Ingest at fleet scale (issue 5 item 3a) and the cost of the stream rules (issue 6 item 6).
  * For each fleet size (10k, 100k, 1M meters) it measures, in one run against one QuestDB:
  * - end to end, MQTT QoS 1 → durable → visible in QuestDB, with `meterwatch ingest` (ingest
- *   role alone) and with `meterwatch start --no-simulate` (stream rules on every accepted
- *   batch), for single-reading and 24-reading messages, the same load for both;
+ *   role alone), with `meterwatch start --no-simulate` (stream rules on every accepted
+ *   batch), and with the same but MW_ANALYTICS_STREAM=false (so full ÷ no-stream is what the
+ *   stream rules cost), for single-reading and 24-reading messages, the same load for all;
  * - the raw ceilings: the broker alone (same publishers) and an ILP sender alone.
  * Each measurement runs ≥ --min-seconds and sends at least one reading per meter. The load
  * comes from --processes publisher processes × --connections raw MQTT connections ×
@@ -90,11 +91,11 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       await registerFleet(endpoints.httpUrl, sql, registered, meters, nextBase());
       registered = Math.max(registered, meters);
-      const size: SizeResult = { meters, registerSeconds: +((performance.now() - t0) / 1000).toFixed(1), measurements: [], peakRssMiB: { ingest: undefined, full: undefined } };
+      const size: SizeResult = { meters, registerSeconds: +((performance.now() - t0) / 1000).toFixed(1), measurements: [], peakRssMiB: { ingest: undefined, full: undefined, 'no-stream': undefined } };
       results.push(size);
       for (let r = 0; r < repeat; r++) {
-        // ABBA: alternate which mode goes first so drift on the shared machine does not favour one.
-        for (const mode of (r % 2 === 0 ? ['ingest', 'full'] : ['full', 'ingest']) as Mode[]) {
+        // ABC CBA: alternate the order so drift on the shared machine does not favour one mode.
+        for (const mode of (r % 2 === 0 ? ['ingest', 'no-stream', 'full'] : ['full', 'no-stream', 'ingest']) as Mode[]) {
           say(`${meters} meters: starting meterwatch (${mode})`);
           const mw = await startMeterwatch(mode, endpoints, (process.env.BENCH_INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean));
           try {

@@ -91,3 +91,22 @@ describe('stream rules from the bus to the WebSocket', () => {
     expect(pages).toBe(3);
   });
 });
+
+describe('MW_ANALYTICS_STREAM=false', () => {
+  it('leaves readings to the batch pass: no stream alert, no registry copy', async () => {
+    const quietBus = new TypedBus<MeterwatchEvents>(silentLogger());
+    const off = new AnalyticsService({ sql, httpUrl: inject('questdbHttpUrl'), bus: quietBus, config: loadConfig({ MW_ANALYTICS_SCHEDULE: '0', MW_ANALYTICS_STREAM: 'false' }), log: silentLogger() });
+    const got: string[] = [];
+    quietBus.on('alert.raised', ({ alert }) => void got.push(alert.rule));
+    await off.start();
+    try {
+      quietBus.emit('readings.accepted', { readings: [reading(`${P}G4`, T0 + 5 * 86_400_000, 10, { flags: ['tamper'] })] });
+      await new Promise((res) => setTimeout(res, 500));
+      expect(got).toEqual([]);
+      expect(off.registry.size).toBe(0);
+      expect(off.stream.stats.readings).toBe(0);
+    } finally {
+      await off.stop();
+    }
+  });
+});

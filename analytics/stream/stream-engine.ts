@@ -11,16 +11,8 @@ import type { MeterInfo, RuleConfig } from '../rules/context.ts';
 import { largeFlow } from '../rules/large-flow.ts';
 import { damageMatcher, reportedDamage } from '../rules/reported-damage.ts';
 import { tamperFlags } from '../rules/tamper.ts';
+import { MeterStates, NO_READ } from './meter-states.ts';
 import { replacedIn, type RegistryCache } from './registry-cache.ts';
-
-/** Per meter: the newest read seen, and its registry info as of a registry generation. */
-interface MeterState {
-  ts: number;
-  reading: number;
-  generation: number;
-  info: MeterInfo | undefined;
-  replaced: readonly number[] | undefined;
-}
 
 const byMeterThenTs = (a: Reading, b: Reading) => (a.meterId === b.meterId ? a.ts - b.ts : a.meterId < b.meterId ? -1 : 1);
 
@@ -30,15 +22,14 @@ const byMeterThenTs = (a: Reading, b: Reading) => (a.meterId === b.meterId ? a.t
  * older than the newest one seen (back-fill out of order) is left to the batch pass, which
  * judges the whole series on event time.
  *
- * Cost (issue: analytics, item 6: under 10 % of ingest): one map lookup per reading, shared
- * by the unknown-meter check and the rules — the meter's state keeps its registry info until
- * the registry copy is reloaded — and the state
- * is updated in place, so a million meters' states are not re-allocated (and collected) on
- * every reading. A batch is judged in arrival order unless one message lists a meter's
+ * Cost (issue: analytics, item 6: under 10 % of ingest): one map lookup per reading (meter id
+ * → slot, meter-states.ts), shared by the unknown-meter check and the rules; the state is
+ * columns updated in place, and each slot keeps its registry info until the registry copy is
+ * reloaded. A batch is judged in arrival order unless one message lists a meter's
  * readings out of time order; then it is sorted by meter and time first.
  */
 export class StreamEngine {
-  private readonly last = new Map<string, MeterState>();
+  private readonly states = new MeterStates();
   private off: (() => void) | undefined;
   private pending: Promise<unknown> = Promise.resolve();
   readonly stats = { readings: 0, outOfOrder: 0, candidates: 0 };
@@ -57,9 +48,9 @@ export class StreamEngine {
     // while every meter sends its first one after a start.
     const registry = this.deps.registry;
     for (const r of await latestReads(this.deps.sql, Date.now() + 86_400_000)) {
-      const state: MeterState = { ts: r.ts, reading: r.reading, generation: -1, info: undefined, replaced: undefined };
-      if (registry.size > 0) refreshInfo(state, r.meter_id, registry);
-      this.last.set(r.meter_id, state);
+      const slot = this.states.slotOf(r.meter_id);
+      this.states.setRead(slot, r.ts, r.reading);
+      if (registry.size > 0) this.states.info(slot, r.meter_id, registry);
     }
     this.off = this.deps.bus.on('readings.accepted', ({ readings }) => {
       // Batches are judged in arrival order; one whose meters the registry copy does not know
@@ -68,16 +59,16 @@ export class StreamEngine {
       this.pending = this.pending
         .then(async () => {
           const ordered = ordering(readings);
-          const { states, unknown } = this.statesOf(ordered);
+          const { slots, unknown } = this.slotsOf(ordered);
           if (unknown) await this.deps.registry.refreshIfStale(1_000);
-          const candidates = this.judge(ordered, states);
+          const candidates = this.judge(ordered, slots);
           if (candidates.length === 0) return;
           this.stats.candidates += candidates.length;
           await this.deps.sink.submit(candidates);
         })
         .catch((err: unknown) => this.deps.log.error({ err }, 'stream alerts not stored'));
     });
-    this.deps.log.info({ meters: this.last.size }, 'stream rules ready');
+    this.deps.log.info({ meters: this.states.size }, 'stream rules ready');
   }
 
   async stop(): Promise<void> {
@@ -88,59 +79,56 @@ export class StreamEngine {
   /** Updates per-meter state and returns the candidates of these readings. */
   evaluate(readings: readonly Reading[]): AlertCandidate[] {
     const ordered = ordering(readings);
-    return this.judge(ordered, this.statesOf(ordered).states);
+    return this.judge(ordered, this.slotsOf(ordered).slots);
   }
 
   /**
-   * The state of each reading's meter (one map lookup per reading; a meter seen for the first
-   * time gets a state with no read yet) with its registry info brought up to date, and whether
-   * any meter is unknown to the registry copy.
+   * The state slot of each reading's meter (one map lookup per reading; a meter seen for the
+   * first time gets a slot with no read yet), with its registry info brought up to date, and
+   * whether any meter is unknown to the registry copy.
    */
-  private statesOf(readings: readonly Reading[]): { states: MeterState[]; unknown: boolean } {
-    const registry = this.deps.registry;
-    const states: MeterState[] = new Array<MeterState>(readings.length);
+  private slotsOf(readings: readonly Reading[]): { slots: Int32Array; unknown: boolean } {
+    const { registry } = this.deps;
+    const states = this.states;
+    const slots = new Int32Array(readings.length);
     let unknown = false;
     for (let i = 0; i < readings.length; i++) {
       const id = readings[i]!.meterId;
-      let state = this.last.get(id);
-      if (!state) {
-        state = { ts: NO_READ, reading: NaN, generation: -1, info: undefined, replaced: undefined };
-        this.last.set(id, state);
-      }
-      if (state.generation !== registry.generation) refreshInfo(state, id, registry);
-      if (!state.info) unknown = true;
-      states[i] = state;
+      const slot = states.slotOf(id);
+      if (!states.info(slot, id, registry)) unknown = true;
+      slots[i] = slot;
     }
-    return { states, unknown };
+    return { slots, unknown };
   }
 
-  private judge(readings: readonly Reading[], states: readonly MeterState[]): AlertCandidate[] {
+  private judge(readings: readonly Reading[], slots: Int32Array): AlertCandidate[] {
     const out: AlertCandidate[] = [];
     const { registry, cfg, zone } = this.deps;
+    const states = this.states;
     const now = Date.now();
     for (let i = 0; i < readings.length; i++) {
       const r = readings[i]!;
-      const state = states[i]!;
+      const slot = slots[i]!;
       this.stats.readings++;
+      // A registry reload between slotsOf and now (the unknown-meter refresh) renews the info.
+      const info = states.info(slot, r.meterId, registry);
       // A reader's note reporting damage is evidence even on an estimated read (that is how a
       // damaged register is read); duplicates of a redelivered read are one alert (same day).
       if (r.note) {
-        const damaged = reportedDamage({ meter: state.info ?? { meterId: r.meterId, blacklisted: false }, ts: r.ts, reading: r.reading, note: r.note, estimated: r.estimated === true }, this.damage, this.deps.zone);
+        const damaged = reportedDamage({ meter: info ?? { meterId: r.meterId, blacklisted: false }, ts: r.ts, reading: r.reading, note: r.note, estimated: r.estimated === true }, this.damage, this.deps.zone);
         if (damaged) out.push(damaged);
       }
       if (r.estimated) continue; // an estimate (估表) is not a measurement
-      const hadRead = state.ts !== NO_READ;
-      if (hadRead && r.ts <= state.ts) {
-        if (r.ts < state.ts) this.stats.outOfOrder++;
+      const lastTs = states.ts(slot);
+      const hadRead = lastTs !== NO_READ;
+      if (hadRead && r.ts <= lastTs) {
+        if (r.ts < lastTs) this.stats.outOfOrder++;
         continue;
       }
-      const prev = hadRead ? { ts: state.ts, reading: state.reading } : undefined;
-      state.ts = r.ts;
-      state.reading = r.reading;
-      // A registry reload between statesOf and now (the unknown-meter refresh) renews the info.
-      if (state.generation !== registry.generation) refreshInfo(state, r.meterId, registry);
-      if (prev && replacedIn(state.replaced, prev.ts, r.ts)) continue;
-      const meter: MeterInfo = state.info ?? { meterId: r.meterId, blacklisted: false };
+      const prev = hadRead ? { ts: lastTs, reading: states.reading(slot) } : undefined;
+      states.setRead(slot, r.ts, r.reading);
+      if (prev && replacedIn(states.replaced(slot), prev.ts, r.ts)) continue;
+      const meter: MeterInfo = info ?? { meterId: r.meterId, blacklisted: false };
       const interval = { meter, prev, cur: { ts: r.ts, reading: r.reading, flow: r.flow, flags: r.flags } };
       const broken = brokenMeter(interval, zone);
       if (broken) out.push(broken);
@@ -156,15 +144,6 @@ export class StreamEngine {
     }
     return out;
   }
-}
-
-/** `ts` of a meter state that has no read yet. */
-const NO_READ = -Infinity;
-
-function refreshInfo(state: MeterState, meterId: string, registry: RegistryCache): void {
-  state.info = registry.lookup(meterId);
-  state.replaced = registry.replacementsOf(meterId);
-  state.generation = registry.generation;
 }
 
 /** Arrival order, unless a message lists a meter's readings back in time: then by meter and time. */

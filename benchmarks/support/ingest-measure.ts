@@ -37,7 +37,7 @@ export interface MeasureContext {
 }
 
 export interface Measurement {
-  what: 'ingest only' | 'full system' | 'broker alone' | 'ILP alone' | 'warm-up';
+  what: 'ingest only' | 'full system' | 'full, no stream rules' | 'broker alone' | 'ILP alone' | 'warm-up';
   shape: Shape;
   meters: number;
   messages: number;
@@ -96,7 +96,9 @@ function summarise(what: Measurement['what'], ctx: MeasureContext, shape: Shape,
   };
 }
 
-export async function endToEnd(ctx: MeasureContext, mw: MeterwatchProcess, shape: Shape, what: 'ingest only' | 'full system' | 'warm-up' = mw.mode === 'ingest' ? 'ingest only' : 'full system', minSeconds = ctx.minSeconds): Promise<Measurement> {
+const WHAT: Record<MeterwatchProcess['mode'], Measurement['what']> = { ingest: 'ingest only', full: 'full system', 'no-stream': 'full, no stream rules' };
+
+export async function endToEnd(ctx: MeasureContext, mw: MeterwatchProcess, shape: Shape, what: Measurement['what'] = WHAT[mw.mode], minSeconds = ctx.minSeconds): Promise<Measurement> {
   const baseTs = nextBase();
   const server0 = cpuSecondsOf(mw.pid);
   const questdb0 = cpuSecondsOf(ctx.questdb.javaPid);

@@ -24,19 +24,21 @@ const cores = (ms: Measurement[], what: Measurement['what'], shape: number) =>
 
 export function ingestTable(sizes: SizeMeasurements[]): string[] {
   const rows = [
-    '| meters | readings per message | ingest only | full system (stream rules) | **full / ingest** | broker alone | ILP alone | ingest / broker | ingest / ILP | meterwatch CPU µs per record: ingest only; full (ratio) | cores: publishers / meterwatch / QuestDB (ingest only; full) |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    '| meters | readings per message | ingest only | full, no stream rules | full system (stream rules) | **full / no stream** | full / ingest | broker alone | ILP alone | ingest / broker | ingest / ILP | meterwatch CPU µs per record: ingest only; no stream; full (full / no stream) | cores: publishers / meterwatch / QuestDB (ingest only; no stream; full) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const { meters, measurements: ms } of sizes) {
     const ilp = medianOf(ms, 'ILP alone', 1);
     for (const shape of [1, 24]) {
       const ingest = medianOf(ms, 'ingest only', shape);
       const full = medianOf(ms, 'full system', shape);
+      const noStream = medianOf(ms, 'full, no stream rules', shape);
+      const cpuNoStream = medianOf(ms, 'full, no stream rules', shape, (m) => m.serverCpuMicrosPerRecord);
       const broker = medianOf(ms, 'broker alone', shape);
       const cpuIngest = medianOf(ms, 'ingest only', shape, (m) => m.serverCpuMicrosPerRecord);
       const cpuFull = medianOf(ms, 'full system', shape, (m) => m.serverCpuMicrosPerRecord);
       rows.push(
-        `| ${n(meters)} | ${shape} | ${n(ingest)} | ${n(full)} | **${ratio(full, ingest)}** | ${n(broker)} | ${n(ilp)} | ${ratio(ingest, broker)} | ${ratio(ingest, ilp)} | ${cpuIngest.toFixed(1)}; ${cpuFull.toFixed(1)} (${ratio(cpuFull, cpuIngest)}) | ${cores(ms, 'ingest only', shape)}; ${cores(ms, 'full system', shape)} |`,
+        `| ${n(meters)} | ${shape} | ${n(ingest)} | ${n(noStream)} | ${n(full)} | **${ratio(full, noStream)}** | ${ratio(full, ingest)} | ${n(broker)} | ${n(ilp)} | ${ratio(ingest, broker)} | ${ratio(ingest, ilp)} | ${cpuIngest.toFixed(1)}; ${cpuNoStream.toFixed(1)}; ${cpuFull.toFixed(1)} (${ratio(cpuFull, cpuNoStream)}) | ${cores(ms, 'ingest only', shape)}; ${cores(ms, 'full, no stream rules', shape)}; ${cores(ms, 'full system', shape)} |`,
       );
     }
   }

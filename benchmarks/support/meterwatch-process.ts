@@ -1,7 +1,8 @@
 /**
  * Starts meterwatch as a user would, in its own process, against a QuestDB the benchmark runs:
- * `meterwatch ingest` (ingest role alone) or `meterwatch start --no-simulate` (everything,
- * with the stream rules on every accepted batch). The batch schedule is off
+ * `meterwatch ingest` (ingest role alone), `meterwatch start --no-simulate` (everything,
+ * with the stream rules on every accepted batch), or the same with MW_ANALYTICS_STREAM=false
+ * (everything but the stream rules and their registry copy: what the stream rules cost). The batch schedule is off
  * (MW_ANALYTICS_SCHEDULE=0) so that a batch pass never lands inside a measurement.
  * Spawned as `node --import tsx main.ts` so the pid is meterwatch itself (architecture.md).
  */
@@ -12,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../../storage/questdb/ports.ts';
 import { peakRssMiB } from './proc-stats.ts';
 
-export type Mode = 'ingest' | 'full';
+export type Mode = 'ingest' | 'full' | 'no-stream';
 
 export interface MeterwatchProcess {
   mode: Mode;
@@ -44,6 +45,7 @@ export async function startMeterwatch(mode: Mode, questdb: { httpUrl: string; pg
       MW_HTTP_PORT: String(httpPort),
       MW_SIMULATE: 'false',
       MW_ANALYTICS_SCHEDULE: '0',
+      MW_ANALYTICS_STREAM: mode === 'no-stream' ? 'false' : 'true',
       MW_LOG_LEVEL: 'warn',
     },
   });

@@ -98,6 +98,7 @@ export const analytics = {
     18,
     'yoy_deviation weather normalisation: base temperature (°C) of heating degree days, HDD = Σ max(0, base − daily mean) over a month',
   ),
+  stream: setting('MW_ANALYTICS_STREAM', bool, true, 'judge readings as they arrive (large_flow of the month in progress, broken_meter, tamper flags, reported damage), with a registry copy in memory (false: only the batch pass judges them, for its ended periods)'),
   schedule: durationSetting('MW_ANALYTICS_SCHEDULE', '1h', 'how often the batch rules run by themselves (0 = only on POST /api/analytics/run)'),
 } satisfies Section;
 
