@@ -5,6 +5,8 @@ import { loadBlacklist } from '../batch/blacklist.ts';
 import { meterInfoFromRow } from '../batch/load-context.ts';
 import { registryAsOf, replacementIndex, replacementsUpTo } from '../batch/queries.ts';
 import type { MeterInfo } from '../rules/context.ts';
+import { MeterIndex } from './meter-index.ts';
+import { RegistryCopy } from './registry-copy.ts';
 
 const DAY = 86_400_000;
 /** The tables a copy is made of; a reload is needed only when one of them changed. */
@@ -17,11 +19,13 @@ const SOURCES = ['meter_registry', 'blacklist_events', 'meter_replacements'] as 
  * applied a new WAL transaction, or when a change dated in the future has become effective,
  * or when the copy is older than `maxAgeMs` (a safety net); otherwise they cost one small
  * query on wal_tables() (issue: analytics, item 6: stream rules under 10 % of ingest).
- * `generation` counts reloads, so the stream engine may keep a meter's info between them.
+ * `generation` counts reloads. The copy is columns by meter slot (registry-copy.ts); the
+ * slots come from `index`, which outlives reloads, so the stream state shares them.
  */
 export class RegistryCache {
-  private meters = new Map<string, MeterInfo>();
-  private replacements = new Map<string, number[]>();
+  /** Meter id → slot, for the copy and the stream state alike; slots never change. */
+  readonly index = new MeterIndex();
+  private current = new RegistryCopy(this.index, []);
   private timer: NodeJS.Timeout | undefined;
   private loadedAt = 0;
   private checkedAt = 0;
@@ -33,27 +37,32 @@ export class RegistryCache {
 
   constructor(private readonly sql: SqlClient, private readonly log: Logger, private readonly refreshMs = 30_000, private readonly maxAgeMs = 600_000) {}
 
+  /** The registry copy in force (replaced whole by a reload). */
+  get copy(): RegistryCopy {
+    return this.current;
+  }
+
   info(meterId: string): MeterInfo {
-    return this.meters.get(meterId) ?? { meterId, blacklisted: false };
+    return this.lookup(meterId) ?? { meterId, blacklisted: false };
   }
 
   /** The meter's info, or undefined when the copy does not know it. */
   lookup(meterId: string): MeterInfo | undefined {
-    return this.meters.get(meterId);
+    return this.current.view(this.index.slotOf(meterId), meterId)?.toInfo();
   }
 
   /** Recorded replacement instants of the meter, ascending, or undefined when none. */
   replacementsOf(meterId: string): readonly number[] | undefined {
-    return this.replacements.get(meterId);
+    return this.current.replacementsAt(this.index.slotOf(meterId));
   }
 
   /** True when a replacement was recorded in (from, to] for this meter. */
   replacedBetween(meterId: string, from: number, to: number): boolean {
-    return replacedIn(this.replacements.get(meterId), from, to);
+    return replacedIn(this.replacementsOf(meterId), from, to);
   }
 
   knows(meterId: string): boolean {
-    return this.meters.has(meterId);
+    return this.current.has(this.index.slotOf(meterId));
   }
 
   /**
@@ -67,7 +76,7 @@ export class RegistryCache {
   }
 
   get size(): number {
-    return this.meters.size;
+    return this.current.size;
   }
 
   /** A full reload, whatever changed (start, and the bus's `registry.changed`). */
@@ -93,11 +102,8 @@ export class RegistryCache {
   }
 
   /** Installs a new copy (a reload; benchmarks/stream-rules-cpu.ts gives its own fleet). */
-  replaceCopy(meters: Iterable<MeterInfo>, replacements: Map<string, number[]> = new Map()): void {
-    const next = new Map<string, MeterInfo>();
-    for (const m of meters) next.set(m.meterId, m);
-    this.meters = next;
-    this.replacements = replacements;
+  replaceCopy(meters: Iterable<MeterInfo>, replacements: ReadonlyMap<string, readonly number[]> = new Map()): void {
+    this.current = new RegistryCopy(this.index, meters, replacements);
     this.generation++;
   }
 

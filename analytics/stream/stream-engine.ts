@@ -43,15 +43,8 @@ export class StreamEngine {
   }
 
   async start(): Promise<void> {
-    // Each meter's registry info is taken now, with its last read, rather than on its first
-    // reading: at a million meters that is two lookups in million-entry maps per reading
-    // while every meter sends its first one after a start.
-    const registry = this.deps.registry;
-    for (const r of await latestReads(this.deps.sql, Date.now() + 86_400_000)) {
-      const slot = this.states.slotOf(r.meter_id);
-      this.states.setRead(slot, r.ts, r.reading);
-      if (registry.size > 0) this.states.info(slot, r.meter_id, registry);
-    }
+    const index = this.deps.registry.index;
+    for (const r of await latestReads(this.deps.sql, Date.now() + 86_400_000)) this.states.setRead(index.add(r.meter_id), r.ts, r.reading);
     this.off = this.deps.bus.on('readings.accepted', ({ readings }) => {
       // Batches are judged in arrival order; one whose meters the registry copy does not know
       // yet (a fleet registered a moment ago) waits for a refresh, so a regulator station is
@@ -68,7 +61,7 @@ export class StreamEngine {
         })
         .catch((err: unknown) => this.deps.log.error({ err }, 'stream alerts not stored'));
     });
-    this.deps.log.info({ meters: this.states.size }, 'stream rules ready');
+    this.deps.log.info({ meters: this.deps.registry.index.size }, 'stream rules ready');
   }
 
   async stop(): Promise<void> {
@@ -83,19 +76,16 @@ export class StreamEngine {
   }
 
   /**
-   * The state slot of each reading's meter (one map lookup per reading; a meter seen for the
-   * first time gets a slot with no read yet), with its registry info brought up to date, and
-   * whether any meter is unknown to the registry copy.
+   * The slot of each reading's meter (one hash lookup per reading; a meter seen for the first
+   * time gets a slot with no read yet), and whether any meter is unknown to the registry copy.
    */
   private slotsOf(readings: readonly Reading[]): { slots: Int32Array; unknown: boolean } {
-    const { registry } = this.deps;
-    const states = this.states;
+    const { index, copy } = this.deps.registry;
     const slots = new Int32Array(readings.length);
     let unknown = false;
     for (let i = 0; i < readings.length; i++) {
-      const id = readings[i]!.meterId;
-      const slot = states.slotOf(id);
-      if (!states.info(slot, id, registry)) unknown = true;
+      const slot = index.add(readings[i]!.meterId);
+      if (!copy.has(slot)) unknown = true;
       slots[i] = slot;
     }
     return { slots, unknown };
@@ -103,15 +93,16 @@ export class StreamEngine {
 
   private judge(readings: readonly Reading[], slots: Int32Array): AlertCandidate[] {
     const out: AlertCandidate[] = [];
-    const { registry, cfg, zone } = this.deps;
+    const { cfg, zone } = this.deps;
+    // The copy in force now: a reload during the unknown-meter refresh is seen.
+    const copy = this.deps.registry.copy;
     const states = this.states;
     const now = Date.now();
     for (let i = 0; i < readings.length; i++) {
       const r = readings[i]!;
       const slot = slots[i]!;
       this.stats.readings++;
-      // A registry reload between slotsOf and now (the unknown-meter refresh) renews the info.
-      const info = states.info(slot, r.meterId, registry);
+      const info = copy.view(slot, r.meterId);
       // A reader's note reporting damage is evidence even on an estimated read (that is how a
       // damaged register is read); duplicates of a redelivered read are one alert (same day).
       if (r.note) {
@@ -127,7 +118,7 @@ export class StreamEngine {
       }
       const prev = hadRead ? { ts: lastTs, reading: states.reading(slot) } : undefined;
       states.setRead(slot, r.ts, r.reading);
-      if (prev && replacedIn(states.replaced(slot), prev.ts, r.ts)) continue;
+      if (prev && replacedIn(copy.replacementsAt(slot), prev.ts, r.ts)) continue;
       const meter: MeterInfo = info ?? { meterId: r.meterId, blacklisted: false };
       const interval = { meter, prev, cur: { ts: r.ts, reading: r.reading, flow: r.flow, flags: r.flags } };
       const broken = brokenMeter(interval, zone);
