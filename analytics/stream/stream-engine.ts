@@ -8,6 +8,7 @@ import type { AlertSink } from '../alerts/alert-sink.ts';
 import { latestReads } from '../batch/queries.ts';
 import { brokenMeter } from '../rules/broken-meter.ts';
 import type { MeterInfo, RuleConfig } from '../rules/context.ts';
+import { HOUR } from '../rules/interval.ts';
 import { largeFlow } from '../rules/large-flow.ts';
 import { damageMatcher, reportedDamage } from '../rules/reported-damage.ts';
 import { tamperFlags } from '../rules/tamper.ts';
@@ -35,11 +36,14 @@ export class StreamEngine {
   readonly stats = { readings: 0, outOfOrder: 0, candidates: 0 };
 
   private readonly damage: (note: string) => string | undefined;
+  /** Below this flow no customer, blacklisted or not, is in the large-flow class. */
+  private readonly quietFlow: number;
 
   constructor(
     private readonly deps: { sql: SqlClient; bus: TypedBus<MeterwatchEvents>; sink: AlertSink; registry: RegistryCache; cfg: RuleConfig; zone: string; log: Logger },
   ) {
     this.damage = damageMatcher(deps.cfg.damageWords);
+    this.quietFlow = deps.cfg.largeFlow * Math.min(1, deps.cfg.blacklistFactor);
   }
 
   async start(): Promise<void> {
@@ -102,11 +106,10 @@ export class StreamEngine {
       const r = readings[i]!;
       const slot = slots[i]!;
       this.stats.readings++;
-      const info = copy.view(slot, r.meterId);
       // A reader's note reporting damage is evidence even on an estimated read (that is how a
       // damaged register is read); duplicates of a redelivered read are one alert (same day).
       if (r.note) {
-        const damaged = reportedDamage({ meter: info ?? { meterId: r.meterId, blacklisted: false }, ts: r.ts, reading: r.reading, note: r.note, estimated: r.estimated === true }, this.damage, this.deps.zone);
+        const damaged = reportedDamage({ meter: copy.view(slot, r.meterId) ?? { meterId: r.meterId, blacklisted: false }, ts: r.ts, reading: r.reading, note: r.note, estimated: r.estimated === true }, this.damage, this.deps.zone);
         if (damaged) out.push(damaged);
       }
       if (r.estimated) continue; // an estimate (估表) is not a measurement
@@ -116,9 +119,13 @@ export class StreamEngine {
         if (r.ts < lastTs) this.stats.outOfOrder++;
         continue;
       }
-      const prev = hadRead ? { ts: lastTs, reading: states.reading(slot) } : undefined;
+      const lastReading = states.reading(slot);
       states.setRead(slot, r.ts, r.reading);
-      if (prev && replacedIn(copy.replacementsAt(slot), prev.ts, r.ts)) continue;
+      if (hadRead && replacedIn(copy.replacementsAt(slot), lastTs, r.ts)) continue;
+      const qmax = copy.has(slot) ? copy.qmaxAt(slot) : undefined;
+      if (!(r.flags && r.flags.length > 0) && quiet(hadRead ? lastTs : undefined, lastReading, r, qmax, this.quietFlow)) continue;
+      const prev = hadRead ? { ts: lastTs, reading: lastReading } : undefined;
+      const info = copy.view(slot, r.meterId);
       const meter: MeterInfo = info ?? { meterId: r.meterId, blacklisted: false };
       const interval = { meter, prev, cur: { ts: r.ts, reading: r.reading, flow: r.flow, flags: r.flags } };
       const broken = brokenMeter(interval, zone);
@@ -135,6 +142,25 @@ export class StreamEngine {
     }
     return out;
   }
+}
+
+/**
+ * True when none of broken_meter, large_flow and tamper can fire on this interval (no flags
+ * is checked by the caller): the register neither ran back nor jumped past Qmax × hours, and
+ * neither the reported nor the computed flow reaches the large-flow limit or (reported) Qmax.
+ * A cheaper superset test on numbers, with margins on the safe side, so the normal reading
+ * (nearly all of them) makes no objects; every reading it lets through is judged by the rules
+ * themselves (the stream engine test checks both agree on random intervals).
+ */
+function quiet(prevTs: number | undefined, prevReading: number, r: Reading, qmax: number | undefined, quietFlow: number): boolean {
+  const flow = r.flow;
+  if (flow !== undefined && (flow >= quietFlow || (qmax !== undefined && flow > qmax))) return false;
+  if (prevTs === undefined) return true;
+  const d = r.reading - prevReading;
+  if (!(d >= 0)) return false;
+  const h = (r.ts - prevTs) / HOUR;
+  if (d >= quietFlow * h) return false;
+  return qmax === undefined || d <= qmax * h;
 }
 
 /** Arrival order, unless a message lists a meter's readings back in time: then by meter and time. */
