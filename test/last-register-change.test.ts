@@ -19,10 +19,11 @@ beforeAll(async () => {
     ...reads('FLAT-TAIL', [1, 2, 3, 3, 3]),
     ...reads('BACK-AND-FORTH', [5, 6, 5, 5]),
     ...reads('MOVING', [1, 2, 3]),
-    ...reads('NOISE', [10, 10.0004, 10.0008]),
+    ...reads('NOISE', [10, 10.0004, 10.0004]),
+    ...reads('SINGLE-STEPS', [12.345, 12.346, 12.347, 12.347]),
     ...reads('AFTER-ASOF', [1, 1, 2], AS_OF - DAY),
   ]);
-  await eventually(async () => (await sql.query<{ n: number }>(`SELECT count() n FROM readings WHERE meter_id LIKE '${P}%'`))[0]!.n >= 21);
+  await eventually(async () => (await sql.query<{ n: number }>(`SELECT count() n FROM readings WHERE meter_id LIKE '${P}%'`))[0]!.n >= 25);
   rows = new Map((await lastRegisterChange(sql, AS_OF)).filter((r) => r.meter_id.startsWith(P)).map((r) => [r.meter_id.slice(P.length), r]));
 });
 
@@ -43,8 +44,9 @@ describe('lastRegisterChange: when the register last moved, and since when it st
     expect(rows.get('MOVING')).toMatchObject({ last_change: T0 + DAY, flat_since: T0 + 2 * DAY });
   });
 
-  it('steps within the register resolution (0.001 m³) are not changes', () => {
+  it('a step below half the register resolution (0.001 m³) is not a change; one step of the last digit is', () => {
     expect(rows.get('NOISE')).toMatchObject({ last_change: null, flat_since: T0 });
+    expect(rows.get('SINGLE-STEPS')).toMatchObject({ last_change: T0 + DAY, flat_since: T0 + 2 * DAY, reads: 4 });
   });
 
   it('reads after asOf are not seen', () => {
