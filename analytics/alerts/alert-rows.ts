@@ -70,11 +70,10 @@ export function alertIlpLine(a: StoredAlert): string {
 }
 
 /**
- * alertIlpLine for many alerts: what repeats is written out once — a meter's symbols (its
- * alerts of every month), the run's raising time, the month of alerts sorted by period.
+ * alertIlpLine for many alerts: what repeats is written out once — the run's raising time,
+ * the month of alerts sorted by period.
  */
 export class AlertLines {
-  private readonly prefixes = new Map<string, { customerId: string | undefined; district: string | undefined; route: string | undefined; text: string }>();
   private readonly stamps = [new Stamp(), new Stamp(), new Stamp(), new Stamp()] as const;
 
   line(a: StoredAlert): string {
@@ -88,13 +87,12 @@ export class AlertLines {
   }
 
   private prefix(a: StoredAlert): string {
-    const known = this.prefixes.get(a.meterId);
-    if (known && known.customerId === a.customerId && known.district === a.district && known.route === a.route) return known.text;
+    // Built each time: a pass's alerts go out in period order, so one meter's alerts are far
+    // apart, and a map of the meters' prefixes cost more to look up than this to build.
     let text = `alerts,meter_id=${escapeSymbol(a.meterId)}`;
     if (a.customerId) text += `,customer_id=${escapeSymbol(a.customerId)}`;
     if (a.district) text += `,district=${escapeSymbol(a.district)}`;
     if (a.route) text += `,route=${escapeSymbol(a.route)}`;
-    this.prefixes.set(a.meterId, { customerId: a.customerId, district: a.district, route: a.route, text });
     return text;
   }
 }
