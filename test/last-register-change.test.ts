@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { lastRegisterChange, type FlatRow } from '../analytics/batch/queries.ts';
+import { registerFlat } from '../analytics/batch/register-flat.ts';
 import { readingLine, writeIlp } from './support/ilp.ts';
 import { eventually, sharedSql } from './support/questdb.ts';
 
@@ -10,8 +11,13 @@ const DAY = 86_400_000;
 const AS_OF = T0 + 40 * DAY;
 let rows: Map<string, FlatRow>;
 
+/** Every series written, as registers one day apart from its start. */
+const series = new Map<string, { from: number; registers: readonly number[] }>();
 /** Reads one day apart from T0, with these registers. */
-const reads = (meterId: string, registers: readonly number[], from = T0) => registers.map((r, i) => readingLine(P + meterId, from + i * DAY, r));
+const reads = (meterId: string, registers: readonly number[], from = T0) => {
+  series.set(meterId, { from, registers });
+  return registers.map((r, i) => readingLine(P + meterId, from + i * DAY, r));
+};
 
 beforeAll(async () => {
   await writeIlp([
@@ -51,5 +57,15 @@ describe('lastRegisterChange: when the register last moved, and since when it st
 
   it('reads after asOf are not seen', () => {
     expect(rows.get('AFTER-ASOF')).toMatchObject({ last_change: null, flat_since: AS_OF - DAY, reads: 2 });
+  });
+
+  it('computed from the reads themselves (register-flat.ts, for meters whose month aggregates hold every read) it is the same', () => {
+    expect(series.size).toBe(7);
+    for (const [meterId, { from, registers }] of series) {
+      const flat = registerFlat(registers.map((r, i) => ({ t: from + i * DAY, r })), AS_OF);
+      const row = rows.get(meterId)!;
+      expect({ meterId, ...flat }).toEqual({ meterId, lastChange: row.last_change ?? undefined, flatSince: row.flat_since, firstTs: row.first_ts, reads: Number(row.reads) });
+    }
+    expect(registerFlat([{ t: AS_OF + 1, r: 5 }], AS_OF)).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import { monthlyUsage, type MonthUsage, type RegisterPoint } from './monthly-usa
 import type { BatchSource, MonthRow } from './queries.ts';
 
 export type { BatchSource };
+import { registerFlat, type RegisterFlat } from './register-flat.ts';
 import { lastRegisterChange, latestContacts, latestReads, monthlyReads, registryAsOf, statusHistory, type RegistryRow } from './queries.ts';
 
 /** A registry row as the rules see it; `pool` keeps one copy of the fields many meters share (district, route, category, kind, status). */
@@ -46,6 +47,8 @@ interface MeterMonths {
   months: MonthUsage[];
   peak: Map<number, number>;
   typicalGapDays: number;
+  /** from the points, when they are all of the meter's reads (no month read more than twice) */
+  flat?: RegisterFlat | undefined;
 }
 
 /**
@@ -62,6 +65,9 @@ class MonthCollector {
   private counts: number[] = [];
   private gaps: number[] = [];
   private peak = new Map<number, number>();
+  private mostReadsInAMonth = 0;
+  /** Some meter had a month of more than two reads: its points are not all its reads. */
+  someReadsUnseen = false;
 
   constructor(
     private readonly asOf: number,
@@ -72,6 +78,7 @@ class MonthCollector {
     if (meterId !== this.meterId) this.begin(meterId);
     this.starts.push(ts);
     this.counts.push(n);
+    if (n > this.mostReadsInAMonth) this.mostReadsInAMonth = n;
     // Within a month with several reads, the mean interval; a month with one read says ~a month.
     this.gaps.push(n > 1 ? (t1 - t0) / (n - 1) / 86_400_000 : 30);
     this.points.push({ t: t0, r: r0 });
@@ -99,7 +106,10 @@ class MonthCollector {
     // The points are each month's first and last read only: take the true count from SQL.
     assignReadCounts(months, this.starts, this.counts);
     const gaps = this.gaps.sort((a, b) => a - b);
-    this.byMeter.set(this.meterId, { points, months, peak: this.peak, typicalGapDays: gaps[gaps.length >> 1]! });
+    const allReads = this.mostReadsInAMonth <= 2;
+    if (!allReads) this.someReadsUnseen = true;
+    this.byMeter.set(this.meterId, { points, months, peak: this.peak, typicalGapDays: gaps[gaps.length >> 1]!, flat: allReads ? registerFlat(points, this.asOf) : undefined });
+    this.mostReadsInAMonth = 0;
     this.meterId = undefined;
     this.points = [];
     this.starts = [];
@@ -113,16 +123,23 @@ class MonthCollector {
 export async function loadBatchContext(source: BatchSource, asOf: number, zone: string, cfg: RuleConfig, registryRows?: RegistryRow[]): Promise<BatchContext> {
   const { sql } = source;
   const collector = new MonthCollector(asOf, zone);
-  const [registry, history, , latest, changes, blacklist, contacts, hddByMonth] = await Promise.all([
-    registryRows ?? registryAsOf(sql, asOf),
+  const registry = registryRows ?? (await registryAsOf(sql, asOf));
+  // The register's last change is a scan of every read (2–3 s of QuestDB's CPU at 2.7M
+  // reads). Meters read at most twice a month (handheld, IC) have every read in their month
+  // aggregates, so it is computed here (register-flat.ts); QuestDB is asked only when the
+  // fleet has meters that read more often (smart, or of unknown kind: asked alongside the
+  // other queries), or when a month turns out to hold more reads after all (asked after).
+  const frequentReaders = registry.some((r) => r.kind !== 'mechanical' && r.kind !== 'ic');
+  const [history, , latest, changesAlongside, blacklist, contacts, hddByMonth] = await Promise.all([
     statusHistory(sql, asOf),
     monthlyReads(source, asOf, zone, collector.onRow),
     latestReads(sql, asOf),
-    lastRegisterChange(sql, asOf),
+    frequentReaders ? lastRegisterChange(sql, asOf) : undefined,
     loadBlacklist(sql, asOf),
     latestContacts(sql, asOf),
     loadMonthlyHdd(sql, asOf, zone, cfg.hddBase),
   ]);
+  const changes = changesAlongside ?? (collector.someReadsUnseen ? await lastRegisterChange(sql, asOf) : undefined);
   const meters = new Map<string, MeterSeries>();
   const series = (id: string): MeterSeries => {
     let s = meters.get(id);
@@ -151,10 +168,15 @@ export async function loadBatchContext(source: BatchSource, asOf: number, zone: 
     s.months = m.months;
     s.monthPeakFlow = m.peak;
     s.typicalGapDays = m.typicalGapDays;
+    if (!changes && m.flat) {
+      s.lastChange = m.flat.lastChange;
+      s.flatSince = m.flat.flatSince;
+      s.firstTs = m.flat.firstTs;
+    }
   }
   for (const l of latest) series(l.meter_id).latest = { ts: l.ts, reading: l.reading };
   for (const c of contacts) series(c.meter_id).lastContact = c.ts;
-  for (const c of changes) {
+  for (const c of changes ?? []) {
     const s = series(c.meter_id);
     s.lastChange = c.last_change ?? undefined;
     s.flatSince = c.flat_since;
