@@ -1,5 +1,4 @@
 import type { Logger } from '../../core/logger.ts';
-import { StringPool } from '../../core/string-pool.ts';
 import { sqlString, sqlTimestamp, type SqlClient } from '../../storage/sql.ts';
 import { loadBlacklist } from '../batch/blacklist.ts';
 import { meterInfoFromRow } from '../batch/load-context.ts';
@@ -42,10 +41,6 @@ export class RegistryCache {
     return this.current;
   }
 
-  info(meterId: string): MeterInfo {
-    return this.lookup(meterId) ?? { meterId, blacklisted: false };
-  }
-
   /** The meter's info, or undefined when the copy does not know it. */
   lookup(meterId: string): MeterInfo | undefined {
     return this.current.view(this.index.slotOf(meterId), meterId)?.toInfo();
@@ -86,9 +81,8 @@ export class RegistryCache {
       // Signature first: a change landing during the reload is then seen by the next check.
       const signature = await this.tablesSignature();
       const [rows, blacklist, replaced, nextEffective] = await Promise.all([registryAsOf(this.sql, now), loadBlacklist(this.sql, now), replacementsUpTo(this.sql, now + DAY), this.nextEffectiveAfter(now)]);
-      const pool = new StringPool();
       this.replaceCopy(
-        rows.map((r) => meterInfoFromRow(r, blacklist.has(r.meter_id) || (r.customer_id !== null && blacklist.has(r.customer_id)), pool)),
+        rows.map((r) => meterInfoFromRow(r, blacklist.has(r.meter_id) || (r.customer_id !== null && blacklist.has(r.customer_id)))),
         replacementIndex(replaced),
       );
       this.signature = signature;
