@@ -18,9 +18,10 @@ import { tamperFlags } from '../rules/tamper.ts';
 import { tamperChangePoint } from '../rules/tamper-change-point.ts';
 import { usageWhileInactive } from '../rules/usage-while-inactive.ts';
 import { yoyDeviation } from '../rules/yoy-deviation.ts';
-import { loadBatchContext } from './load-context.ts';
+import { loadBatchContext, readsOften } from './load-context.ts';
+import { intervalsFromPoints } from './intervals-from-points.ts';
 import { fleetSeasonalShape, fleetYoyIndex } from '../rules/seasonal.ts';
-import { notedReads, registryAsOf, replacedBetween, replacementIndex, replacementsUpTo, suspiciousIntervals, type IntervalRow, type NoteRow, type RegistryRow } from './queries.ts';
+import { flaggedReads, notedReads, registryAsOf, replacedBetween, replacementIndex, replacementsUpTo, suspiciousIntervals, type IntervalRow, type NoteRow, type RegistryRow } from './queries.ts';
 import { damageMatcher, reportedDamage } from '../rules/reported-damage.ts';
 import { qmaxForSpec } from '../../core/gsize.ts';
 
@@ -119,8 +120,13 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   // The registry first (small): the suspicious-interval query, which runs alongside the
   // context, needs the lowest rate any interval rule cares about. (Run during the rules
   // instead, it competed with them for the cores: 38 s against 35 s at 100k meters.)
+  // A fleet of handheld and IC meters has every read in its month aggregates: its intervals
+  // are found in them (intervals-from-points.ts), and QuestDB is asked for flagged reads only.
   const registry = await registryAsOf(sql, asOf);
-  const intervalRows = Promise.all([suspiciousIntervals(sql, 0, asOf, intervalRateFloor(registry, cfg)), replacementsUpTo(sql, asOf), notedReads(sql, asOf, cfg.damageWords)]);
+  const rateFloor = intervalRateFloor(registry, cfg);
+  const scan = readsOften(registry) ? suspiciousIntervals(sql, 0, asOf, rateFloor) : undefined;
+  const flagged = scan ? undefined : flaggedReads(sql, asOf);
+  const intervalRows = Promise.all([scan, flagged, replacementsUpTo(sql, asOf), notedReads(sql, asOf, cfg.damageWords)]);
   intervalRows.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const ctx = await loadBatchContext({ sql, httpUrl }, asOf, zone, cfg, registry);
   lap('context');
@@ -142,7 +148,9 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   };
   for (const rule of PERIOD_RULES) await submit(rule(ctx));
   lap('rules');
-  const [intervals, replaced, noted] = await intervalRows;
+  const [scanned, flaggedRows, replaced, noted] = await intervalRows;
+  const fromPoints = scanned === undefined && ctx.everyRead && flaggedRows ? intervalsFromPoints(ctx.meters, flaggedRows, asOf, rateFloor) : undefined;
+  const intervals = scanned ?? fromPoints ?? (await suspiciousIntervals(sql, 0, asOf, rateFloor));
   lap('intervals');
   await submit(intervalCandidates(intervals, ctx, replacementIndex(replaced)));
   await submit(damageCandidates(noted, ctx));

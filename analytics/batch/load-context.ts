@@ -119,6 +119,14 @@ class MonthCollector {
   }
 }
 
+/**
+ * Whether some registered meter may be read more than twice a month: a smart meter, or one of
+ * no kind. Handheld (mechanical) and IC meters are not, so their month aggregates hold every read.
+ */
+export function readsOften(registry: readonly RegistryRow[]): boolean {
+  return registry.some((r) => r.kind !== 'mechanical' && r.kind !== 'ic');
+}
+
 /** Everything the batch rules need as of `asOf`, in a handful of pushed-down queries. */
 export async function loadBatchContext(source: BatchSource, asOf: number, zone: string, cfg: RuleConfig, registryRows?: RegistryRow[]): Promise<BatchContext> {
   const { sql } = source;
@@ -129,7 +137,7 @@ export async function loadBatchContext(source: BatchSource, asOf: number, zone: 
   // aggregates, so it is computed here (register-flat.ts); QuestDB is asked only when the
   // fleet has meters that read more often (smart, or of unknown kind: asked alongside the
   // other queries), or when a month turns out to hold more reads after all (asked after).
-  const frequentReaders = registry.some((r) => r.kind !== 'mechanical' && r.kind !== 'ic');
+  const frequentReaders = readsOften(registry);
   const [history, , latest, changesAlongside, blacklist, contacts, hddByMonth] = await Promise.all([
     statusHistory(sql, asOf),
     monthlyReads(source, asOf, zone, collector.onRow),
@@ -190,7 +198,7 @@ export async function loadBatchContext(source: BatchSource, asOf: number, zone: 
     list.push(s.info.meterId);
     households.set(parent, list);
   }
-  return { asOf, zone, cfg, meters, households, hddByMonth };
+  return { asOf, zone, cfg, meters, households, hddByMonth, everyRead: !collector.someReadsUnseen };
 }
 
 function isSortedByTime(points: readonly { t: number }[]): boolean {

@@ -188,6 +188,26 @@ export function suspiciousIntervals(sql: SqlClient, since: number, asOf: number,
   );
 }
 
+/** A read that carries a flag (the suspicious-interval condition on flags alone). */
+export interface FlaggedRead {
+  meter_id: string;
+  ts: number;
+  flow: number | null;
+  flags: string;
+  [k: string]: unknown;
+}
+
+/**
+ * The reads before asOf that carry a flag: what intervals-from-points.ts cannot see in the
+ * month aggregates. A filter, no window: a few milliseconds where the full scan takes seconds.
+ */
+export function flaggedReads(sql: SqlClient, asOf: number): Promise<FlaggedRead[]> {
+  return sql.query<FlaggedRead>(
+    `SELECT meter_id, ${epochMs('ts')} ts, flow, flags FROM readings
+     WHERE ts < ${sqlTimestamp(asOf)} AND NOT estimated AND flags IS NOT NULL AND flags != '' AND flags != '[]'`,
+  );
+}
+
 /** Recorded meter replacements up to `asOf`: a register that restarts there is not running backwards. */
 export function replacementsUpTo(sql: SqlClient, asOf: number): Promise<{ meter_id: string; ts: number; [k: string]: unknown }[]> {
   return sql.query(`SELECT meter_id, ts FROM meter_replacements WHERE ts <= ${sqlTimestamp(asOf)} ORDER BY meter_id, ts`);

@@ -64,6 +64,12 @@ export interface BatchContext {
    * no temperature series is loaded and yoy_deviation keeps the fleet index (rules/weather-normal.ts).
    */
   hddByMonth?: HddByMonth | undefined;
+  /**
+   * Every meter's `points` are all its reads (no month was read more than twice, so the month
+   * aggregates held each read): the batch engine then finds suspicious intervals in them
+   * (analytics/batch/intervals-from-points.ts) instead of asking QuestDB to scan every read.
+   */
+  everyRead?: boolean | undefined;
 }
 
 /** district (or CITY_WIDE) → month start → heating degree days of that month */
