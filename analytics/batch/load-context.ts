@@ -5,7 +5,7 @@ import type { BatchContext, MeterInfo, MeterSeries, RuleConfig, StatusInterval }
 import { loadBlacklist } from './blacklist.ts';
 import { loadMonthlyHdd } from './weather-query.ts';
 import { monthlyUsage, type MonthUsage, type RegisterPoint } from './monthly-usage.ts';
-import type { BatchSource, MonthRow } from './queries.ts';
+import type { BatchSource, MonthRowSink } from './queries.ts';
 
 export type { BatchSource };
 import { registerFlat, type RegisterFlat } from './register-flat.ts';
@@ -74,7 +74,7 @@ class MonthCollector {
     private readonly zone: string,
   ) {}
 
-  readonly onRow = ([meterId, ts, t0, t1, r0, r1, n, maxFlow]: MonthRow): void => {
+  readonly onRow: MonthRowSink = (meterId, ts, t0, t1, r0, r1, n, maxFlow) => {
     if (meterId !== this.meterId) this.begin(meterId);
     this.starts.push(ts);
     this.counts.push(n);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { monthlyUsage } from './monthly-usage.ts';
+import { MonthOf, monthlyUsage } from './monthly-usage.ts';
 
 const TZ = 'Asia/Shanghai';
 const t = (iso: string) => DateTime.fromISO(iso, { zone: TZ }).toMillis();
@@ -29,5 +29,25 @@ describe('monthlyUsage', () => {
     expect(months).toHaveLength(1);
     expect(months[0]!.start).toBe(t('2026-11-01'));
     expect(months[0]!.usage).toBe(10);
+  });
+});
+
+describe('MonthOf', () => {
+  it('gives the start of the calendar month in the zone, as luxon does, for times in any order and outside the precomputed calendar', () => {
+    for (const zone of [TZ, 'Europe/Berlin', 'America/New_York', 'UTC']) {
+      const months = new MonthOf(zone);
+      const times = [
+        DateTime.fromISO('2026-03-29T01:59:59.999', { zone }).toMillis(),
+        DateTime.fromISO('2026-03-31T23:59:59.999', { zone }).toMillis(),
+        DateTime.fromISO('2026-04-01T00:00', { zone }).toMillis(),
+        DateTime.fromISO('2026-04-01T00:00', { zone }).toMillis() - 1,
+        DateTime.fromISO('2025-12-31T23:59:59.999', { zone }).toMillis(),
+        DateTime.fromISO('2026-11-01T01:30', { zone }).toMillis(),
+        DateTime.fromISO('1989-06-15T12:00', { zone }).toMillis(),
+        DateTime.fromISO('2101-06-15T12:00', { zone }).toMillis(),
+        DateTime.fromISO('2026-04-17T09:00', { zone }).toMillis(),
+      ];
+      for (const ms of times) expect([zone, ms, months.startOf(ms)]).toEqual([zone, ms, DateTime.fromMillis(ms, { zone }).startOf('month').toMillis()]);
+    }
   });
 });

@@ -53,6 +53,30 @@ function monthIndex(starts: readonly number[], t: number): number {
   return lo;
 }
 
+/**
+ * The start of the calendar month (in `zone`) that holds a time, for millions of times in
+ * runs of the same or the next month: the last month found is checked first.
+ */
+export class MonthOf {
+  private from = Number.POSITIVE_INFINITY;
+  private to = Number.NEGATIVE_INFINITY;
+  private readonly starts: number[];
+
+  constructor(private readonly zone: string) {
+    this.starts = calendar(zone);
+  }
+
+  startOf(t: number): number {
+    if (t >= this.from && t < this.to) return this.from;
+    const starts = this.starts;
+    if (t < starts[0]! || t >= starts[starts.length - 1]!) return DateTime.fromMillis(t, { zone: this.zone }).startOf('month').toMillis();
+    const i = monthIndex(starts, t);
+    this.from = starts[i]!;
+    this.to = starts[i + 1]!;
+    return this.from;
+  }
+}
+
 /** Month starts in `zone` from the month containing `from` up to (excluding) `to`. */
 export function monthStarts(from: number, to: number, zone: string): number[] {
   const starts = calendar(zone);
