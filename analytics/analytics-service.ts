@@ -16,9 +16,15 @@ export class AnalyticsService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<RunSummary> | undefined;
   lastRun: RunSummary | undefined;
+  /**
+   * The batch pass's own connections: its scans of every read may run minutes on a large
+   * hourly fleet, longer than QuestDB lets the API's queries run (MW_ANALYTICS_QUERY_TIMEOUT).
+   */
+  readonly batchSql: SqlClient;
 
   constructor(private readonly deps: { sql: SqlClient; httpUrl: string; bus: TypedBus<MeterwatchEvents>; config: Config; log: Logger }) {
     const log = deps.log.child({ module: 'analytics' });
+    this.batchSql = deps.sql.withStatementTimeout(deps.config.analytics.queryTimeout);
     this.sink = new AlertSink(deps.sql, deps.httpUrl, deps.bus, log);
     this.registry = new RegistryCache(deps.sql, log);
     this.stream = new StreamEngine({ sql: deps.sql, bus: deps.bus, sink: this.sink, registry: this.registry, cfg: deps.config.analytics, zone: deps.config.general.timezone, log });
@@ -53,7 +59,7 @@ export class AnalyticsService {
   /** One batch pass as of `asOf`; concurrent requests share the pass in flight. */
   run(asOf: number): Promise<RunSummary> {
     if (this.running) return this.running.then(() => this.run(asOf));
-    const pass = runBatch(this.deps.sql, this.sink, asOf, this.deps.config.general.timezone, this.deps.config.analytics, this.deps.log.child({ module: 'analytics' }), this.deps.httpUrl);
+    const pass = runBatch(this.batchSql, this.sink, asOf, this.deps.config.general.timezone, this.deps.config.analytics, this.deps.log.child({ module: 'analytics' }), this.deps.httpUrl);
     this.running = pass;
     return pass.then(
       (summary) => {
@@ -74,5 +80,6 @@ export class AnalyticsService {
     this.registry.stop();
     await this.stream.stop();
     await this.running?.catch(() => undefined);
+    await this.batchSql.close();
   }
 }

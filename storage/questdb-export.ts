@@ -7,13 +7,16 @@ import { ErrorCodes, MeterwatchError } from '../core/errors.ts';
  * row with the fields as text ('' for NULL). For results of millions of rows: QuestDB
  * writes the text on its own threads, and parsing CSV here costs a fraction of decoding the
  * same rows from the PG wire (measured at 100k meters × 25 months, benchmarks/README.md).
- * Returns the number of rows.
+ * Returns the number of rows. `timeoutMs`: QuestDB aborts the query when it runs longer (its
+ * `Statement-Timeout` header; unset: the server's query.timeout, 60 s by default) and answers
+ * 400, which rejects here.
  */
-export function exportRows(httpUrl: string, query: string, onRow: (fields: string[]) => void): Promise<number> {
+export function exportRows(httpUrl: string, query: string, onRow: (fields: string[]) => void, timeoutMs?: number): Promise<number> {
   const url = `${httpUrl.replace(/\/$/, '')}/exp?query=${encodeURIComponent(query)}`;
   return new Promise((resolveExport, rejectExport) => {
     const fail = (message: string, cause?: unknown) => rejectExport(new MeterwatchError(ErrorCodes.STORAGE, message, cause === undefined ? {} : { cause }));
-    const req = httpRequest(url, { method: 'GET' }, (res) => {
+    const headers: Record<string, string> = timeoutMs === undefined ? {} : { 'Statement-Timeout': String(Math.round(timeoutMs)) };
+    const req = httpRequest(url, { method: 'GET', headers }, (res) => {
       const status = res.statusCode ?? 0;
       if (status !== 200) {
         const chunks: Buffer[] = [];

@@ -26,8 +26,21 @@ export type Row = Record<string, unknown>;
 export class SqlClient {
   private readonly pool: pg.Pool;
 
-  constructor(pgUrl: string, private readonly log: Logger, max = 8) {
-    this.pool = new pg.Pool({ connectionString: pgUrl, max, types, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 120_000 });
+  constructor(
+    private readonly pgUrl: string,
+    private readonly log: Logger,
+    private readonly max = 8,
+    /** QuestDB aborts a statement that runs longer (its `statement_timeout` connection option; unset: the server's query.timeout, 60 s by default). */
+    readonly statementTimeoutMs?: number,
+  ) {
+    this.pool = new pg.Pool({
+      connectionString: pgUrl,
+      max,
+      types,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 120_000,
+      ...(statementTimeoutMs === undefined ? {} : { options: `-c statement_timeout=${Math.round(statementTimeoutMs)}` }),
+    });
     // A batch pass runs its queries side by side and a busy QuestDB can take long over each:
     // waiting for a free connection is normal then, not a failure (it failed at 10 s under load).
     this.pool.on('error', (err) => this.log.warn({ err }, 'idle QuestDB connection failed'));
@@ -63,6 +76,11 @@ export class SqlClient {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /** Another client of the same QuestDB whose statements may run up to `ms` (its own pool: close it too). */
+  withStatementTimeout(ms: number): SqlClient {
+    return new SqlClient(this.pgUrl, this.log, this.max, ms);
   }
 }
 

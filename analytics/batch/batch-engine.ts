@@ -128,7 +128,7 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   const flagged = scan ? undefined : flaggedReads(sql, asOf);
   const intervalRows = Promise.all([scan, flagged, replacementsUpTo(sql, asOf), notedReads(sql, asOf, cfg.damageWords)]);
   intervalRows.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-  const ctx = await loadBatchContext({ sql, httpUrl }, asOf, zone, cfg, registry);
+  const ctx = await loadBatchContext({ sql, httpUrl, timeoutMs: sql.statementTimeoutMs }, asOf, zone, cfg, registry);
   lap('context');
   ctx.fleetIndex = fleetYoyIndex(ctx);
   // The category's seasonal shape: a veto on early change points and the reference for

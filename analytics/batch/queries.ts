@@ -66,6 +66,8 @@ export interface BatchSource {
   sql: SqlClient;
   /** QuestDB HTTP URL: the month aggregates stream from /exp as CSV when given (much cheaper at 100k meters). */
   httpUrl?: string | undefined;
+  /** How long QuestDB may run one export (the `sql` client carries its own statement timeout). */
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -100,7 +102,7 @@ export async function monthlyReads(source: BatchSource, asOf: number, zone: stri
     onRow(meterId, months.startOf(t0), t0, dt === null ? t0 : t0 + dt, r0, r1 ?? r0, n, maxFlow);
   if (source.httpUrl !== undefined) {
     const num = (v: string | undefined) => (v === '' || v === undefined ? null : Number(v));
-    return exportRows(source.httpUrl, query, (f) => emit(f[0]!, Number(f[1]), num(f[2]), Number(f[3]), num(f[4]), Number(f[5]), num(f[6])));
+    return exportRows(source.httpUrl, query, (f) => emit(f[0]!, Number(f[1]), num(f[2]), Number(f[3]), num(f[4]), Number(f[5]), num(f[6])), source.timeoutMs);
   }
   const rows = await source.sql.queryArrays<[string, number, number | null, number, number | null, number, number | null]>(query);
   for (const r of rows) emit(r[0], Number(r[1]), r[2] === null ? null : Number(r[2]), r[3], r[4], Number(r[5]), r[6]);

@@ -99,6 +99,11 @@ export const analytics = {
     'yoy_deviation weather normalisation: base temperature (°C) of heating degree days, HDD = Σ max(0, base − daily mean) over a month',
   ),
   stream: setting('MW_ANALYTICS_STREAM', bool, true, 'judge readings as they arrive (large_flow of the month in progress, broken_meter, tamper flags, reported damage), with a registry copy in memory (false: only the batch pass judges them, for its ended periods)'),
+  queryTimeout: durationSetting(
+    'MW_ANALYTICS_QUERY_TIMEOUT',
+    '10m',
+    "longest a batch pass waits on one QuestDB query (its scans of every read); QuestDB's own limit, 60 s, aborted them for a fleet of 2,500 hourly meters",
+  ),
   schedule: durationSetting('MW_ANALYTICS_SCHEDULE', '1h', 'how often the batch rules run by themselves (0 = only on POST /api/analytics/run)'),
 } satisfies Section;
 
