@@ -118,10 +118,11 @@ export async function runBatch(sql: SqlClient, sink: AlertSink, asOf: number, zo
   }
   lap('wal');
   // The registry first (small): the suspicious-interval query, which runs alongside the
-  // context, needs the lowest rate any interval rule cares about. (Run during the rules
-  // instead, it competed with them for the cores: 38 s against 35 s at 100k meters.)
-  // A fleet of handheld and IC meters has every read in its month aggregates: its intervals
-  // are found in them (intervals-from-points.ts), and QuestDB is asked for flagged reads only.
+  // context, needs the lowest rate any interval rule cares about. (Started after the context
+  // instead, a 10k-meter hourly fleet's pass took as long, with less of QuestDB's CPU;
+  // benchmarks/README.md.) A fleet of handheld and IC meters has every read in its month
+  // aggregates: its intervals are found in them (intervals-from-points.ts), and QuestDB is
+  // asked for flagged reads only.
   const registry = await registryAsOf(sql, asOf);
   const rateFloor = intervalRateFloor(registry, cfg);
   const scan = readsOften(registry) ? suspiciousIntervals(sql, 0, asOf, rateFloor) : undefined;
