@@ -1,4 +1,5 @@
 import type { MeterSeries } from '../rules/context.ts';
+import { allowedAdvance, BACKWARDS_TOLERANCE, HOUR } from '../rules/interval.ts';
 import type { FlaggedRead, IntervalRow } from './queries.ts';
 
 /**
@@ -39,8 +40,8 @@ export function intervalsFromPoints(meters: ReadonlyMap<string, MeterSeries>, fl
       }
       const prev = points[k - 1]!;
       const delta = cur.r - prev.r;
-      const hours = (cur.t - prev.t) / 3_600_000;
-      const suspicious = f !== undefined || cur.r < prev.r - 0.001 || delta >= rateFloor * hours || (qmax !== null && delta > qmax * hours * 1.1 + 0.05);
+      const hours = (cur.t - prev.t) / HOUR;
+      const suspicious = f !== undefined || cur.r < prev.r - BACKWARDS_TOLERANCE || delta >= rateFloor * hours || (qmax !== null && delta > allowedAdvance(qmax, hours));
       if (suspicious) out.push(row(meterId, cur.t, cur.r, f, prev.t, prev.r, qmax));
     }
   }

@@ -1,10 +1,7 @@
 import type { AlertCandidate } from '../alerts/alert-candidate.ts';
 import { clampScore, round } from '../stats.ts';
 import { candidate } from './context.ts';
-import { allowedAdvance, dayPeriod, delta, hours, type ReadingInterval } from './interval.ts';
-
-/** Register resolution: float noise below this is not "backwards". */
-const EPSILON = 0.001;
+import { allowedAdvance, BACKWARDS_TOLERANCE, dayPeriod, delta, hours, type ReadingInterval } from './interval.ts';
 
 /**
  * broken_meter (interface.md §3): the register runs backwards (without a recorded
@@ -15,7 +12,7 @@ export function brokenMeter(i: ReadingInterval, zone: string): AlertCandidate | 
   const d = delta(i);
   const h = hours(i);
   if (d === undefined || !i.prev) return undefined;
-  if (d < -EPSILON) {
+  if (d < -BACKWARDS_TOLERANCE) {
     return candidate(i.meter, 'broken_meter', {
       severity: 'critical',
       ...dayPeriod(i.cur.ts, zone),

@@ -10,6 +10,9 @@ export interface ReadingInterval {
 
 export const HOUR = 3_600_000;
 
+/** Register resolution: a step back by less than this is float noise, not a register running backwards. */
+export const BACKWARDS_TOLERANCE = 0.001;
+
 export function hours(i: ReadingInterval): number | undefined {
   return i.prev && i.cur.ts > i.prev.ts ? (i.cur.ts - i.prev.ts) / HOUR : undefined;
 }
